@@ -1,0 +1,5 @@
+from __future__ import annotations
+
+from aud_git.cli import main
+
+main()

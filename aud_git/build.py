@@ -1,0 +1,82 @@
+"""The full rebuild: snapshot -> extract (all cores) -> store -> link, in one write transaction."""
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+import pygit2
+
+from aud_git import __version__, store
+from aud_git.cache import ExtractionCache
+from aud_git.config import Config
+from aud_git.extract import EXTRACTOR_VERSION
+from aud_git.link import link_files
+from aud_git.schema import SCHEMA_VERSION
+from aud_git.snapshot import Entry
+from aud_git.workers import records_for
+from aud_git.workspace import Workspace
+
+
+@dataclass
+class BuildReport:
+    mode: str
+    files: int = 0
+    by_lang: Counter = field(default_factory=Counter)
+    by_status: Counter = field(default_factory=Counter)
+    relinked: int = 0
+    seconds: float = 0.0
+    reason: str | None = None
+
+
+def source_roots_for(config: Config, entries: dict[str, Entry]) -> tuple[str, ...]:
+    return config.resolve_source_roots(p for p in entries if p.endswith((".py", ".pyi")))
+
+
+def head_commit(workspace: Workspace) -> str | None:
+    try:
+        return str(workspace.repo.head.target)
+    except (pygit2.GitError, KeyError):
+        return None  # an unborn branch
+
+
+def identity_meta(config: Config, roots: tuple[str, ...]) -> dict[str, str]:
+    """What the content of the database depends on besides the tree: a mismatch means rebuild."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool_version": __version__,
+        "extractor_version": EXTRACTOR_VERSION,
+        "config_fingerprint": config.fingerprint(roots),
+        "source_roots": json.dumps(list(roots)),
+    }
+
+
+def full_build(conn, workspace: Workspace, config: Config, entries: dict[str, Entry], jobs: int,
+               on_progress=None, reason: str | None = None,
+               cache: ExtractionCache | None = None) -> BuildReport:
+    started = time.monotonic()
+    roots = source_roots_for(config, entries)
+    report = BuildReport("full", reason=reason)
+    with store.write_transaction(conn):
+        store.recreate_tables(conn)
+        for records in records_for(workspace.workdir, sorted(entries.values(), key=lambda e: e.path),
+                                   config.max_file_size, roots, jobs, cache, on_progress):
+            store.insert_records(conn, records)
+            for record in records:
+                report.by_lang[record.lang or "other"] += 1
+                report.by_status[record.status] += 1
+        report.files = len(entries)
+        store.create_indexes(conn)
+        report.relinked = link_files(conn, entries, roots, everything=True)
+        report.seconds = time.monotonic() - started
+        store.write_meta(conn, {
+            **identity_meta(config, roots),
+            "head": head_commit(workspace),
+            "last_mode": "full",
+            "last_update": time.time(),
+            "last_full": time.time(),
+            "updates_since_full": 0,
+            "last_seconds": round(report.seconds, 3),
+        })
+    return report

@@ -1,0 +1,108 @@
+"""The content-addressed extraction cache, `.pf/cache.db`: outside the canonical tables, bounded,
+and safe to delete.
+
+Extraction is a pure function of (language, extractor version, content), so the facts of a content
+seen before are reused: looked up by sha256 for bytes just read, or by git blob id for an unchanged
+tracked regular file, which then is not even read. Only regular files below the size limit are
+cached; symlinks and oversized files are cheap to redo and depend on more than content.
+"""
+from __future__ import annotations
+
+import marshal
+import sqlite3
+import zlib
+from collections.abc import Iterable
+
+from aud_git.extract import EXTRACTOR_VERSION, FileRecord
+from aud_git.extract.facts import Facts
+
+CACHE_NAME = "cache.db"
+MAX_ENTRIES = 60_000
+_REGULAR_MODES = (0o100644, 0o100755)
+_CACHEABLE_STATUS = ("ok", "parse_error")
+
+
+def is_regular_mode(mode: int) -> bool:
+    return mode in _REGULAR_MODES
+
+
+class ExtractionCache:
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.conn: sqlite3.Connection | None = None
+        self.generation = 0
+        self._touched: list[tuple[str, str]] = []
+        try:
+            conn = sqlite3.connect(path, isolation_level=None, timeout=5)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=OFF")
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS entries (sha256 TEXT, lang TEXT, version TEXT,"
+                " blob_oid TEXT, size INTEGER, lines INTEGER, status TEXT, facts BLOB,"
+                " used INTEGER, PRIMARY KEY (sha256, lang, version))"
+            )
+            conn.execute("CREATE INDEX IF NOT EXISTS entries_oid ON entries (blob_oid, lang, version)")
+            conn.execute("CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value INTEGER)")
+            row = conn.execute("SELECT value FROM state WHERE key = 'generation'").fetchone()
+            self.generation = (row[0] if row else 0) + 1
+            self.conn = conn
+        except sqlite3.DatabaseError:
+            self.conn = None  # a broken cache is no cache: it never stops an update
+
+    def lookup(self, path: str, lang: str, *, oid: str | None = None, sha256: str | None = None,
+               max_size: int) -> FileRecord | None:
+        """The record of a regular file of this content (without its module symbol), or None."""
+        if self.conn is None:
+            return None
+        column, key = ("blob_oid", oid) if oid is not None else ("sha256", sha256)
+        try:
+            row = self.conn.execute(
+                f"SELECT sha256, blob_oid, size, lines, status, facts FROM entries"
+                f" WHERE {column} = ? AND lang = ? AND version = ?",
+                (key, lang, EXTRACTOR_VERSION),
+            ).fetchone()
+        except sqlite3.DatabaseError:
+            return None
+        if row is None or row[2] > max_size:
+            return None
+        sha, blob_oid, size, lines, status, blob = row
+        facts = Facts.from_tables(marshal.loads(zlib.decompress(blob)))
+        self._touched.append((sha, lang))
+        return FileRecord(path, lang, size, lines, sha, oid or blob_oid, status, facts)
+
+    def store(self, fresh: Iterable[FileRecord]) -> None:
+        """Remember fresh extractions, refresh the entries used, and evict the least recent."""
+        if self.conn is None:
+            return
+        rows = []
+        for record in fresh:
+            if record.lang is None or record.status not in _CACHEABLE_STATUS:
+                continue
+            tables = record.facts.tables()
+            tables["symbols"] = [s for s in tables["symbols"] if s[2] != "module"]
+            blob = zlib.compress(marshal.dumps(tables), 1)
+            rows.append((record.sha256, record.lang, EXTRACTOR_VERSION, record.blob_oid,
+                         record.size, record.lines, record.status, blob, self.generation))
+        try:
+            self.conn.execute("BEGIN")
+            try:
+                self.conn.executemany(
+                    "INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+                self.conn.executemany(
+                    "UPDATE entries SET used = ? WHERE sha256 = ? AND lang = ?",
+                    [(self.generation, sha, lang) for sha, lang in self._touched])
+                self.conn.execute(
+                    "INSERT OR REPLACE INTO state VALUES ('generation', ?)", (self.generation,))
+                count = self.conn.execute("SELECT count(*) FROM entries").fetchone()[0]
+                if count > MAX_ENTRIES:
+                    self.conn.execute(
+                        "DELETE FROM entries WHERE rowid IN"
+                        " (SELECT rowid FROM entries ORDER BY used LIMIT ?)",
+                        (count - MAX_ENTRIES,))
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
+        except sqlite3.DatabaseError:
+            pass  # the cache is advisory
+        self._touched.clear()

@@ -1,0 +1,135 @@
+"""One file in, one `files` row and its facts out: a pure function of (path, content, tool version).
+
+Whatever a file holds (binary data, invalid UTF-8, a syntax error, a symlink, a huge size), the
+answer is a row with a status, never an exception.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import posixpath
+import stat
+from dataclasses import dataclass
+
+import pygit2
+
+from aud_git.extract.facts import Facts
+from aud_git.extract.text import count_lines
+from aud_git.languages import SOURCE_LANGS, language_of
+
+# Bump when an extractor's output changes: it is part of the cache key and of `meta`.
+EXTRACTOR_VERSION = "1"
+_BINARY_PROBE = 8000
+
+
+@dataclass(slots=True)
+class FileRecord:
+    path: str
+    lang: str | None
+    size: int | None
+    lines: int | None
+    sha256: str | None
+    blob_oid: str | None
+    status: str
+    facts: Facts
+
+    def files_row(self) -> tuple:
+        return (self.path, self.lang, self.size, self.lines, self.sha256, self.blob_oid, self.status)
+
+
+def extract_facts(lang: str, data: bytes) -> Facts:
+    """The facts of one file's content: depends on nothing else, so it can be cached by hash."""
+    facts = Facts()
+    if lang == "python":
+        from aud_git.extract.python import extract_python
+
+        extract_python(data, facts)
+    elif lang == "tsconfig":
+        from aud_git.extract.tsconfig import extract_tsconfig
+
+        extract_tsconfig(data, facts)
+    else:
+        from aud_git.extract.javascript import extract_javascript
+
+        extract_javascript(data, lang, facts)
+    return facts
+
+
+def module_symbol(path: str, lang: str, lines: int, source_roots: tuple[str, ...]) -> tuple:
+    """The `module` symbol row of a source file; its qualname is the dotted module path."""
+    stem = posixpath.splitext(path)[0]
+    if lang == "python":
+        for root in sorted(source_roots, key=len, reverse=True):
+            if root and stem.startswith(root + "/"):
+                stem = stem[len(root) + 1:]
+                break
+        if stem.endswith("/__init__"):
+            stem = stem[: -len("/__init__")]
+    qualname = stem.replace("/", ".")
+    return (qualname.rsplit(".", 1)[-1], qualname, "module", None, 1, 0, max(lines, 1), 0, None, 1)
+
+
+def is_binary(data: bytes) -> bool:
+    return b"\0" in data[:_BINARY_PROBE]
+
+
+def _hash_large(abs_path: str) -> str:
+    digest = hashlib.sha256()
+    with open(abs_path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def read_file(path: str, abs_path: str, known_oid: str | None, max_size: int) -> tuple[FileRecord, bytes | None]:
+    """The `files` row of a path and, for a parsable file, the bytes to parse."""
+    lang = language_of(path)
+    record = FileRecord(path, lang, None, None, None, known_oid, "ok", Facts())
+    try:
+        info = os.lstat(abs_path)
+        if stat.S_ISLNK(info.st_mode):
+            target = os.readlink(os.fsencode(abs_path))
+            record.size, record.status = len(target), "symlink"
+            record.sha256 = hashlib.sha256(target).hexdigest()
+            record.blob_oid = known_oid or str(pygit2.hash(target))
+            return record, None
+        if not stat.S_ISREG(info.st_mode):
+            record.status = "unreadable"
+            return record, None
+        record.size = info.st_size
+        if info.st_size > max_size:
+            record.status = "too_large"
+            record.sha256 = _hash_large(abs_path)
+            record.blob_oid = known_oid or str(pygit2.hashfile(abs_path))
+            return record, None
+        with open(abs_path, "rb") as handle:
+            data = handle.read()
+    except OSError:
+        record.status = "unreadable"
+        return record, None
+    record.size = len(data)
+    record.sha256 = hashlib.sha256(data).hexdigest()
+    record.blob_oid = known_oid or str(pygit2.hash(data))
+    if is_binary(data):
+        record.status = "binary"
+        return record, None
+    record.lines = count_lines(data)
+    return record, (data if lang is not None else None)
+
+
+def finish_record(record: FileRecord, facts: Facts, source_roots: tuple[str, ...]) -> FileRecord:
+    """Attach content facts (fresh or cached) plus the path-derived module symbol."""
+    record.facts = Facts.from_tables(facts.tables())
+    if facts.parse_errors:
+        record.status = "parse_error"
+    if record.lang in SOURCE_LANGS:
+        record.facts.symbols.append(module_symbol(record.path, record.lang, record.lines or 0, source_roots))
+    return record
+
+
+def index_file(path: str, abs_path: str, known_oid: str | None, max_size: int,
+               source_roots: tuple[str, ...]) -> FileRecord:
+    record, data = read_file(path, abs_path, known_oid, max_size)
+    if data is None:
+        return record
+    return finish_record(record, extract_facts(record.lang, data), source_roots)

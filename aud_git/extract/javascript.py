@@ -1,0 +1,377 @@
+"""JavaScript and TypeScript facts from tree-sitter, in one iterative walk over the syntax tree.
+
+tree-sitter recovers from syntax errors: what it recovers is kept, and each ERROR or MISSING node
+becomes a `parse_errors` row.
+"""
+from __future__ import annotations
+
+from functools import cache
+
+from aud_git.extract.facts import Facts
+from aud_git.extract.text import clip
+
+MODULE_SCOPE = "<module>"
+MAX_PARSE_ERRORS = 100
+_FUNCTION_VALUES = frozenset({
+    "arrow_function", "function_expression", "function", "generator_function",
+})
+_CLASS_DECLARATIONS = frozenset({"class_declaration", "abstract_class_declaration", "class"})
+_FUNCTION_DECLARATIONS = frozenset({
+    "function_declaration", "generator_function_declaration", "function_signature",
+})
+_TYPE_DECLARATIONS = {
+    "interface_declaration": "interface",
+    "type_alias_declaration": "type",
+    "enum_declaration": "enum",
+}
+_NAMESPACES = frozenset({"internal_module", "module"})
+
+
+@cache
+def _parser(lang: str):
+    import tree_sitter
+
+    if lang == "javascript":
+        import tree_sitter_javascript as grammar
+
+        language = grammar.language()
+    else:
+        import tree_sitter_typescript as grammar
+
+        language = grammar.language_tsx() if lang == "tsx" else grammar.language_typescript()
+    return tree_sitter.Parser(tree_sitter.Language(language))
+
+
+def _pos(node) -> tuple[int, int]:
+    point = node.start_point
+    return point.row + 1, point.column
+
+
+def _string_value(node) -> str | None:
+    if node.type == "string":
+        return node.text[1:-1].decode("utf-8", "replace")
+    if node.type == "template_string" and not any(
+        c.type == "template_substitution" for c in node.named_children
+    ):
+        return node.text[1:-1].decode("utf-8", "replace")
+    return None
+
+
+def _text(node, limit: int = 300) -> str:
+    return clip(node.text.decode("utf-8", "replace"), limit)
+
+
+def _dotted(node) -> str | None:
+    parts = []
+    while node.type == "member_expression":
+        prop = node.child_by_field_name("property")
+        if prop is None or prop.type not in ("property_identifier", "private_property_identifier"):
+            return None
+        parts.append(prop.text.decode("utf-8", "replace"))
+        node = node.child_by_field_name("object")
+        if node is None:
+            return None
+    if node.type in ("identifier", "this", "super"):
+        parts.append(node.text.decode("utf-8", "replace"))
+        return ".".join(reversed(parts))
+    return None
+
+
+class _Walker:
+    def __init__(self, facts: Facts) -> None:
+        self.facts = facts
+        self.symbols: list[list] = []
+        self.exported_locals: set[str] = set()
+
+    def symbol(self, name_node, scope, kind, node, exported, signature=None) -> str:
+        name = name_node.text.decode("utf-8", "replace")
+        qualname = f"{scope}.{name}" if scope else name
+        line, col = _pos(node)
+        end = node.end_point
+        self.symbols.append([
+            name, qualname, kind, scope, line, col, end.row + 1, end.column, signature,
+            int(exported),
+        ])
+        return qualname
+
+    def signature(self, node) -> str | None:
+        params = node.child_by_field_name("parameters")
+        if params is None:
+            return None
+        text = params.text.decode("utf-8", "replace")
+        returns = node.child_by_field_name("return_type")
+        if returns is not None:
+            text += returns.text.decode("utf-8", "replace")
+        return clip(text)
+
+    def parse_error(self, node) -> None:
+        if len(self.facts.parse_errors) >= MAX_PARSE_ERRORS:
+            return
+        line, col = _pos(node)
+        message = f"missing {node.type}" if node.is_missing else "syntax error"
+        self.facts.parse_errors.append((line, col, message))
+
+    def import_statement(self, node) -> None:
+        rows = self.facts.imports
+        source = node.child_by_field_name("source")
+        for child in node.named_children:
+            if child.type == "import_require_clause":
+                module_node = child.child_by_field_name("source")
+                alias = child.named_children[0].text.decode()
+                module = _string_value(module_node) if module_node is not None else None
+                rows.append((*_pos(child), "require", module, None, alias, 0))
+                return
+        module = _string_value(source) if source is not None else None
+        clause = next((c for c in node.named_children if c.type == "import_clause"), None)
+        if clause is None:
+            rows.append((*_pos(node), "import", module, None, None, 0))
+            return
+        for part in clause.named_children:
+            if part.type == "identifier":
+                rows.append((*_pos(part), "import", module, "default", part.text.decode(), 0))
+            elif part.type == "namespace_import":
+                alias = part.named_children[0].text.decode() if part.named_children else None
+                rows.append((*_pos(part), "import", module, "*", alias, 0))
+            elif part.type == "named_imports":
+                for spec in part.named_children:
+                    if spec.type != "import_specifier":
+                        continue
+                    name_node = spec.child_by_field_name("name")
+                    alias_node = spec.child_by_field_name("alias")
+                    rows.append((
+                        *_pos(spec), "import", module, name_node.text.decode("utf-8", "replace"),
+                        alias_node.text.decode() if alias_node is not None else None, 0,
+                    ))
+
+    def export_statement(self, node, scope, scope_kind, stack) -> None:
+        source = node.child_by_field_name("source")
+        if source is not None:
+            module = _string_value(source)
+            rows = self.facts.imports
+            named = False
+            for child in node.named_children:
+                if child.type == "export_clause":
+                    named = True
+                    for spec in child.named_children:
+                        if spec.type != "export_specifier":
+                            continue
+                        name_node = spec.child_by_field_name("name")
+                        alias_node = spec.child_by_field_name("alias")
+                        rows.append((
+                            *_pos(spec), "export_from", module, name_node.text.decode(),
+                            alias_node.text.decode() if alias_node is not None else None, 0,
+                        ))
+                elif child.type == "namespace_export":
+                    named = True
+                    alias = child.named_children[0].text.decode() if child.named_children else None
+                    rows.append((*_pos(child), "export_from", module, "*", alias, 0))
+            if not named:
+                rows.append((*_pos(node), "export_from", module, "*", None, 0))
+            return
+        is_default = any(c.type == "default" for c in node.children)
+        declaration = node.child_by_field_name("declaration")
+        if declaration is not None:
+            if scope is None:  # a namespace's exports are members, not the module's
+                for name in self.declared_names(declaration):
+                    self.facts.exports.append(
+                        (*_pos(declaration), "default" if is_default else name, name))
+            stack.append((declaration, scope, scope_kind, True))
+            return
+        value = node.child_by_field_name("value")
+        if value is not None:
+            local = None
+            if value.type == "identifier":
+                local = value.text.decode()
+                self.exported_locals.add(local)
+            elif value.type in _CLASS_DECLARATIONS or value.type in _FUNCTION_VALUES:
+                name_node = value.child_by_field_name("name")
+                local = name_node.text.decode() if name_node is not None else None
+            self.facts.exports.append((*_pos(value), "default", local))
+            stack.append((value, scope, scope_kind, True))
+            return
+        for child in node.named_children:
+            if child.type == "export_clause":
+                for spec in child.named_children:
+                    if spec.type != "export_specifier":
+                        continue
+                    name = spec.child_by_field_name("name").text.decode()
+                    alias_node = spec.child_by_field_name("alias")
+                    self.exported_locals.add(name)
+                    exported = alias_node.text.decode() if alias_node is not None else name
+                    self.facts.exports.append((*_pos(spec), exported, name))
+
+    @staticmethod
+    def declared_names(declaration) -> list[str]:
+        if declaration.type in ("lexical_declaration", "variable_declaration"):
+            names = []
+            for declarator in declaration.named_children:
+                name = declarator.child_by_field_name("name")
+                if declarator.type == "variable_declarator" and name is not None and name.type == "identifier":
+                    names.append(name.text.decode())
+            return names
+        name = declaration.child_by_field_name("name")
+        return [name.text.decode()] if name is not None else []
+
+    def require_or_dynamic(self, node, function) -> None:
+        arguments = node.child_by_field_name("arguments")
+        first = arguments.named_children[0] if arguments is not None and arguments.named_children else None
+        module = _string_value(first) if first is not None else None
+        if function.type == "import":
+            if module is not None:
+                self.facts.imports.append((*_pos(node), "dynamic_import", module, None, None, 0))
+            return
+        if module is None:
+            return
+        rows = self.facts.imports
+        parent = node.parent
+        target = parent.child_by_field_name("name") if parent.type == "variable_declarator" else None
+        if target is not None and target.type == "identifier":
+            rows.append((*_pos(node), "require", module, None, target.text.decode(), 0))
+        elif target is not None and target.type == "object_pattern":
+            for prop in target.named_children:
+                if prop.type == "shorthand_property_identifier_pattern":
+                    name = prop.text.decode()
+                    rows.append((*_pos(prop), "require", module, name, name, 0))
+                elif prop.type == "pair_pattern":
+                    key, value = prop.child_by_field_name("key"), prop.child_by_field_name("value")
+                    if value is not None and value.type == "identifier":
+                        rows.append((*_pos(prop), "require", module, key.text.decode(),
+                                     value.text.decode(), 0))
+        else:
+            rows.append((*_pos(node), "require", module, None, None, 0))
+
+    def call(self, node, callee_node, scope) -> None:
+        callee = _dotted(callee_node) or _text(callee_node, 200)
+        arguments = node.child_by_field_name("arguments")
+        args = ""
+        if arguments is not None and arguments.type == "arguments":
+            args = clip(arguments.text[1:-1].decode("utf-8", "replace"))
+        elif arguments is not None:
+            args = _text(arguments)
+        self.facts.calls.append((*_pos(node), scope or MODULE_SCOPE, callee, args))
+
+    def declarator(self, node, scope, scope_kind, exported, stack) -> None:
+        name = node.child_by_field_name("name")
+        value = node.child_by_field_name("value")
+        if name is None:
+            return
+        child_scope, child_kind = scope, scope_kind
+        if value is not None:
+            self.facts.assignments.append(
+                (*_pos(name), scope or MODULE_SCOPE, _text(name), _text(value)))
+        if name.type == "identifier":
+            value_type = value.type if value is not None else None
+            if value_type in _FUNCTION_VALUES:
+                child_scope = self.symbol(name, scope, "function", node, exported,
+                                          self.signature(value))
+                child_kind = "function"
+            elif value_type in _CLASS_DECLARATIONS:
+                child_scope = self.symbol(name, scope, "class", node, exported)
+                child_kind = "class"
+            elif scope_kind in ("module", "namespace"):
+                self.symbol(name, scope, "variable", node, exported)
+        if value is not None:
+            if value.type in _FUNCTION_VALUES or value.type in _CLASS_DECLARATIONS:
+                stack.extend((c, child_scope, child_kind, False) for c in value.named_children)
+            else:
+                stack.append((value, scope, scope_kind, False))
+
+    def walk(self, root) -> None:
+        stack = [(root, None, "module", False)]
+        while stack:
+            node, scope, scope_kind, exported = stack.pop()
+            kind = node.type
+            if node.is_error or node.is_missing:
+                self.parse_error(node)
+            if kind == "import_statement":
+                self.import_statement(node)
+                continue
+            if kind == "export_statement":
+                self.export_statement(node, scope, scope_kind, stack)
+                continue
+            if kind in _FUNCTION_DECLARATIONS or (kind in _FUNCTION_VALUES and node.child_by_field_name("name") and scope_kind != "class"):
+                name = node.child_by_field_name("name")
+                if name is not None:
+                    function_kind = "method" if scope_kind == "class" else "function"
+                    qualname = self.symbol(name, scope, function_kind, node, exported, self.signature(node))
+                    stack.extend((c, qualname, "function", False) for c in node.named_children)
+                    continue
+            elif kind in _CLASS_DECLARATIONS:
+                name = node.child_by_field_name("name")
+                if name is not None:
+                    qualname = self.symbol(name, scope, "class", node, exported)
+                    for child in node.named_children:
+                        inner = child.type == "class_body"
+                        stack.append((child, qualname if inner else scope, "class" if inner else scope_kind, False))
+                    continue
+            elif kind == "method_definition":
+                name = node.child_by_field_name("name")
+                qualname = self.symbol(name, scope, "method", node, exported and scope_kind == "class", self.signature(node))
+                stack.extend((c, qualname, "function", False) for c in node.named_children)
+                continue
+            elif kind in ("public_field_definition", "field_definition") and scope_kind == "class":
+                name = node.child_by_field_name("name") or node.child_by_field_name("property")
+                value = node.child_by_field_name("value")
+                if name is not None:
+                    is_function = value is not None and value.type in _FUNCTION_VALUES
+                    qualname = self.symbol(name, scope, "method" if is_function else "variable", node,
+                                           False, self.signature(value) if is_function else None)
+                    if value is not None:
+                        self.facts.assignments.append((*_pos(name), scope, _text(name), _text(value)))
+                        stack.append((value, qualname if is_function else scope,
+                                      "function" if is_function else scope_kind, False))
+                    continue
+            elif kind in _TYPE_DECLARATIONS:
+                name = node.child_by_field_name("name")
+                if name is not None:
+                    self.symbol(name, scope, _TYPE_DECLARATIONS[kind], node, exported)
+                continue
+            elif kind in _NAMESPACES:
+                name = node.child_by_field_name("name")
+                if name is not None:
+                    qualname = self.symbol(name, scope, "namespace", node, exported)
+                    stack.extend((c, qualname, "namespace", False) for c in node.named_children)
+                    continue
+            elif kind in ("lexical_declaration", "variable_declaration"):
+                for child in node.named_children:
+                    if child.type == "variable_declarator":
+                        self.declarator(child, scope, scope_kind, exported, stack)
+                    else:
+                        stack.append((child, scope, scope_kind, False))
+                continue
+            elif kind in ("call_expression", "new_expression"):
+                function = node.child_by_field_name("function" if kind == "call_expression" else "constructor")
+                if function is not None:
+                    if function.type == "import" or (function.type == "identifier" and function.text == b"require"):
+                        self.require_or_dynamic(node, function)
+                    self.call(node, function, scope)
+            elif kind in ("assignment_expression", "augmented_assignment_expression"):
+                left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+                if left is not None and right is not None:
+                    value = _text(right)
+                    if kind == "augmented_assignment_expression":
+                        operator = node.child_by_field_name("operator")
+                        value = f"{operator.text.decode() if operator is not None else '?='} {value}"
+                    self.facts.assignments.append((*_pos(left), scope or MODULE_SCOPE, _text(left), value))
+            stack.extend((c, scope, scope_kind, False) for c in node.children if c.is_named or c.is_missing)
+
+    def finish(self) -> None:
+        for symbol in self.symbols:
+            if symbol[3] is None and symbol[0] in self.exported_locals:
+                symbol[9] = 1
+        self.facts.symbols.extend(tuple(s) for s in self.symbols)
+
+
+def extract_javascript(data: bytes, lang: str, facts: Facts) -> None:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = b"   " + data[3:]  # same byte offsets, no BOM for the grammar to trip on
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1)
+        facts.parse_errors.append((line, col, "invalid UTF-8"))
+    tree = _parser(lang).parse(data)
+    walker = _Walker(facts)
+    walker.walk(tree.root_node)
+    walker.finish()

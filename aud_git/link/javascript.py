@@ -1,0 +1,221 @@
+"""JavaScript/TypeScript module specifier and call resolution over the recorded lookups.
+
+Relative specifiers are probed with extensions and `index.*`; bare specifiers go through the
+nearest `tsconfig.json`/`jsconfig.json` (`extends`, `baseUrl`, `paths`), else they are external.
+A probe of one base path tries every candidate of `_candidates` and is recorded once, as the
+lookup (`jsmod`, base); `probe_bases` gives the bases a changed path can answer.
+Resolved bindings: ("module", path) and ("symbol", path, qualname, kind); names are resolved one
+at a time, when used.
+"""
+from __future__ import annotations
+
+import posixpath
+
+from aud_git.link.calls import CallResolver
+from aud_git.link.lookups import Lookups
+
+_EXTENSIONS = (".ts", ".tsx", ".d.ts", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts", ".json")
+_TS_FOR_JS = {".js": (".ts", ".tsx"), ".jsx": (".tsx",), ".mjs": (".mts",), ".cjs": (".cts",)}
+_CONFIG_NAMES = ("tsconfig.json", "jsconfig.json")
+
+
+def _normalize(path: str) -> str | None:
+    """A repository-relative path, or None when it leaves the repository."""
+    normal = posixpath.normpath(path) if path else "."
+    if normal == ".":
+        return ""
+    if normal == ".." or normal.startswith("../") or normal.startswith("/"):
+        return None
+    return normal
+
+
+class JsLinker(CallResolver):
+    receiver_names = frozenset({"this"})
+
+    def __init__(self, lk: Lookups) -> None:
+        self.lk = lk
+
+    # -- module specifiers -----------------------------------------------------------------
+    def probe_file(self, base: str) -> str | None:
+        return self.lk.shared(("js-file", base), lambda: self._probe_file(base))
+
+    def _probe_file(self, base: str) -> str | None:
+        self.lk.record("jsmod", base)
+        for candidate in _candidates(base):
+            if self.lk.present(candidate):
+                return candidate
+        return None
+
+    def config_for(self, directory: str):
+        return self.lk.shared(("js-config-dir", directory), lambda: self._config_for(directory))
+
+    def _config_for(self, directory: str):
+        while True:
+            for name in _CONFIG_NAMES:
+                path = posixpath.join(directory, name)
+                if self.lk.exists(path):
+                    return self.load_config(path, ())
+            if not directory:
+                return None
+            directory = posixpath.dirname(directory)
+
+    def load_config(self, path: str, seen: tuple[str, ...]):
+        """(baseUrl directory or None, paths or None, directory `paths` are relative to)."""
+        config = self.lk.ts_config(path)
+        if config is None:
+            return None
+        base_url, paths, extends = config
+        directory = posixpath.dirname(path)
+        inherited = None
+        if extends and extends.startswith("."):
+            parent = _normalize(posixpath.join(directory, extends))
+            if parent is not None and not parent.endswith(".json"):
+                parent += ".json"
+            if parent is not None and parent not in seen and self.lk.exists(parent):
+                inherited = self.load_config(parent, (*seen, path))
+        base = _normalize(posixpath.join(directory, base_url)) if base_url is not None else None
+        if base is None and base_url is None and inherited is not None:
+            base = inherited[0]
+        if paths is not None:
+            return base, paths, base if base is not None else directory
+        if inherited is not None:
+            return base, inherited[1], inherited[2]
+        return base, None, directory
+
+    def resolve_specifier(self, file: str, specifier: str) -> tuple[str | None, str]:
+        directory = posixpath.dirname(file)
+        return self.lk.shared(
+            ("js-spec", directory, specifier), lambda: self._resolve(directory, specifier)
+        )
+
+    def _resolve(self, directory: str, specifier: str) -> tuple[str | None, str]:
+        if specifier in (".", "..") or specifier.startswith(("./", "../", "/")):
+            base = None if specifier.startswith("/") else _normalize(posixpath.join(directory, specifier))
+            target = self.probe_file(base) if base is not None else None
+            return (target, "file") if target else (None, "unresolved")
+        config = self.config_for(directory)
+        if config is not None:
+            base, paths, paths_base = config
+            for prefix, suffix, targets in _matching_patterns(paths or {}, specifier):
+                star = specifier[len(prefix): len(specifier) - len(suffix)]
+                for target in targets:
+                    candidate = _normalize(posixpath.join(paths_base, target.replace("*", star, 1)))
+                    found = self.probe_file(candidate) if candidate is not None else None
+                    if found:
+                        return found, "file"
+            if base is not None:
+                candidate = _normalize(posixpath.join(base, specifier))
+                found = self.probe_file(candidate) if candidate is not None else None
+                if found:
+                    return found, "file"
+        return None, "external"
+
+    def import_links(self, file: str) -> list[tuple]:
+        rows = []
+        for line, col, _kind, module, name, _alias, _level in self.lk.imports(file):
+            if module is None:
+                continue
+            target, resolution = self.resolve_specifier(file, module)
+            rows.append((line, col, module, name, target, resolution))
+        return rows
+
+    # -- names and exports -----------------------------------------------------------------
+    def names_in(self, path: str) -> dict[str, frozenset]:
+        """What binds each module-level name of `path` (facts only, nothing resolved yet)."""
+        return self.lk.shared(("js-names", path), lambda: self._names_in(path))
+
+    def _names_in(self, path: str) -> dict[str, frozenset]:
+        names: dict[str, set] = {}
+        for qualname, kind in self.lk.symbols(path).items():
+            if "." not in qualname:
+                names.setdefault(qualname, set()).add(("symbol", qualname, kind))
+        for _line, _col, kind, module, name, alias, _level in self.lk.imports(path):
+            local = alias or name
+            if kind in ("import", "require") and module is not None and local is not None:
+                names.setdefault(local, set()).add(("import", module, name))
+                if kind == "require":  # `const x = require(...)` declares x by importing it
+                    names[local].discard(("symbol", local, "variable"))
+        return {k: frozenset(v) for k, v in names.items()}
+
+    def head(self, path: str, name: str):
+        candidates = self.names_in(path).get(name)
+        if not candidates or len(candidates) != 1:
+            return None
+        (candidate,) = candidates
+        if candidate[0] == "symbol":
+            return ("symbol", path, candidate[1], candidate[2])
+        _, module, imported = candidate
+        target = self.resolve_specifier(path, module)[0]
+        if target is None:
+            return None
+        if imported == "*" or imported is None:
+            return ("module", target)
+        return self.export_of(target, imported)
+
+    def export_of(self, path: str, name: str):
+        return self.lk.shared(("js-export", path, name), lambda: self._export_of(path, name))
+
+    def _export_of(self, path: str, name: str):
+        for exported, local in self.lk.exports(path):
+            if exported == name:
+                return self.head(path, local) if local is not None else None
+        stars = []
+        for _line, _col, kind, module, imported, alias, _level in self.lk.imports(path):
+            if kind != "export_from" or module is None:
+                continue
+            if imported == "*" and alias is None:
+                stars.append(module)
+            elif (alias or imported) == name:
+                target = self.resolve_specifier(path, module)[0]
+                if target is None:
+                    return None
+                return ("module", target) if imported == "*" else self.export_of(target, imported)
+        if name == "default":
+            return None
+        results = set()
+        for module in stars:
+            target = self.resolve_specifier(path, module)[0]
+            if target is not None:
+                results.add(self.export_of(target, name))
+        results.discard(None)
+        return results.pop() if len(results) == 1 else None
+
+    def module_member(self, module, name: str):
+        return self.export_of(module[1], name)
+
+
+def _candidates(base: str) -> list[str]:
+    stem, suffix = posixpath.splitext(base)
+    candidates = [base] if base else []
+    candidates += [stem + ext for ext in _TS_FOR_JS.get(suffix, ())]
+    candidates += [base + ext for ext in _EXTENSIONS]
+    candidates += [posixpath.join(base, "index" + ext) for ext in _EXTENSIONS]
+    return candidates
+
+
+def probe_bases(path: str) -> set[str]:
+    """Every base whose probe can find `path` (the inverse of `_candidates`)."""
+    bases = {path}
+    for ext in _EXTENSIONS:
+        if path.endswith(ext):
+            bases.add(path[: -len(ext)])
+            if posixpath.basename(path) == "index" + ext:
+                bases.add(posixpath.dirname(path))
+    stem, suffix = posixpath.splitext(path)
+    for js_suffix, ts_suffixes in _TS_FOR_JS.items():
+        if suffix in ts_suffixes:
+            bases.add(stem + js_suffix)
+    return bases
+
+
+def _matching_patterns(paths: dict[str, list[str]], specifier: str):
+    """tsconfig `paths` entries that match, the longest prefix first, as TypeScript orders them."""
+    matches = []
+    for pattern, targets in paths.items():
+        if "*" in pattern:
+            prefix, _, suffix = pattern.partition("*")
+            if specifier.startswith(prefix) and specifier.endswith(suffix) and len(specifier) >= len(prefix) + len(suffix):
+                matches.append((prefix, suffix, targets))
+        elif pattern == specifier:
+            matches.append((pattern, "", targets))
+    return sorted(matches, key=lambda m: (-len(m[0]), m[0]))

@@ -1,0 +1,187 @@
+"""Python import and call resolution over the recorded lookups.
+
+A module probe for the dotted path `a.b` below base `r` looks for `r/a/b/__init__.py(i)` and then
+`r/a/b.py(i)`; it is recorded once, as the lookup (`pymod`, `r/a/b`), and `module_stems` gives
+the stems a changed path can answer. A namespace package is a directory (`dir` lookup).
+
+Resolved bindings are tuples:
+    ("module", path, "file" | "namespace")     a module or namespace package directory
+    ("symbol", path, qualname, kind)           a definition; kind "instance" for `C()`
+A name bound more than once in a module (a definition and an import, two imports) is ambiguous
+and stays unresolved: no guessing. Names are resolved one at a time, when used, so a file depends
+only on the lookups behind the names it uses.
+"""
+from __future__ import annotations
+
+import posixpath
+
+from aud_git.link.calls import CallResolver
+from aud_git.link.lookups import Lookups
+
+_INIT_NAMES = ("__init__.py", "__init__.pyi")
+
+
+def _candidates(stem: str) -> tuple[str, ...]:
+    return (stem + "/__init__.py", stem + "/__init__.pyi", stem + ".py", stem + ".pyi")
+
+
+def module_stems(path: str) -> list[str]:
+    """Every stem whose module probe can find `path` (the inverse of `_candidates`)."""
+    stem, ext = posixpath.splitext(path)
+    if ext not in (".py", ".pyi"):
+        return []
+    stems = [stem]
+    if posixpath.basename(stem) == "__init__" and posixpath.dirname(stem):
+        stems.append(posixpath.dirname(stem))
+    return stems
+
+
+def _probe(lk: Lookups, bases: tuple[str, ...], parts: list[str]) -> tuple[str, str] | None:
+    """A module below one of `bases`: packages and modules first, then namespace directories."""
+    for base in bases:
+        stem = posixpath.join(base, *parts)
+        lk.record("pymod", stem)
+        for candidate in _candidates(stem):
+            if lk.present(candidate):
+                return candidate, "file"
+    for base in bases:
+        stem = posixpath.join(base, *parts)
+        if lk.is_dir(stem):
+            return stem, "namespace"
+    return None
+
+
+class PythonLinker(CallResolver):
+    receiver_names = frozenset({"self", "cls"})
+
+    def __init__(self, lk: Lookups, source_roots: tuple[str, ...]) -> None:
+        self.lk = lk
+        self.roots = source_roots
+
+    # -- modules ---------------------------------------------------------------------------
+    def absolute(self, dotted: str) -> tuple[str, str] | None:
+        return self.lk.shared(("py-abs", dotted), lambda: _probe(self.lk, self.roots, dotted.split(".")))
+
+    def relative(self, file: str, level: int, module: str | None) -> tuple[str, str] | None:
+        directory = posixpath.dirname(file)
+        return self.lk.shared(
+            ("py-rel", directory, level, module),
+            lambda: self._relative(directory, level, module),
+        )
+
+    def _relative(self, package: str, level: int, module: str | None) -> tuple[str, str] | None:
+        for _ in range(level - 1):
+            if not package:
+                return None
+            package = posixpath.dirname(package)
+        if not module:
+            if not package:
+                return "", "namespace"
+            return _probe(self.lk, ("",), package.split("/"))
+        return _probe(self.lk, (package,), module.split("."))
+
+    def module_of(self, file: str, module: str | None, level: int) -> tuple[str, str] | None:
+        return self.relative(file, level, module) if level else self.absolute(module or "")
+
+    def submodule(self, module: tuple[str, str], name: str) -> tuple[str, str] | None:
+        path, kind = module
+        if kind == "namespace":
+            package = path
+        elif posixpath.basename(path) in _INIT_NAMES:
+            package = posixpath.dirname(path)
+        else:
+            return None
+        return self.lk.shared(("py-sub", package, name), lambda: _probe(self.lk, (package,), [name]))
+
+    # -- import links ----------------------------------------------------------------------
+    def import_links(self, file: str) -> list[tuple]:
+        rows = []
+        for line, col, kind, module, name, _alias, level in self.lk.imports(file):
+            text = module if kind == "import" else "." * level + (module or "")
+            resolved = self.absolute(module) if kind == "import" else self.module_of(file, module, level)
+            if resolved is not None and kind == "from" and name != "*":
+                submodule = self.submodule(resolved, name)
+                if submodule is not None:
+                    resolved = submodule
+                elif resolved[1] == "namespace":
+                    rows.append((line, col, text, name, None, "unresolved"))
+                    continue
+            if resolved is not None:
+                rows.append((line, col, text, name, resolved[0], resolved[1]))
+            elif level or (module and self.absolute(module.split(".", 1)[0]) is not None):
+                rows.append((line, col, text, name, None, "unresolved"))
+            else:
+                rows.append((line, col, text, name, None, "external"))
+        return rows
+
+    # -- names -----------------------------------------------------------------------------
+    def names_in(self, path: str) -> tuple[dict[str, frozenset], tuple]:
+        """What binds each module-level name of `path` (facts only, nothing resolved yet)."""
+        return self.lk.shared(("py-names", path), lambda: self._names_in(path))
+
+    def _names_in(self, path: str) -> tuple[dict[str, frozenset], tuple]:
+        names: dict[str, set] = {}
+        for qualname, kind in self.lk.symbols(path).items():
+            if "." not in qualname:
+                names.setdefault(qualname, set()).add(("symbol", qualname, kind))
+        stars = set()
+        for _line, _col, kind, module, name, alias, level in self.lk.imports(path):
+            if kind == "import":
+                bound = alias or module.split(".", 1)[0]
+                names.setdefault(bound, set()).add(("import", module if alias else bound))
+            elif name == "*":
+                stars.add((module, level))
+            else:
+                names.setdefault(alias or name, set()).add(("from", module, level, name))
+        return {k: frozenset(v) for k, v in names.items()}, tuple(sorted(stars, key=repr))
+
+    def bound(self, path: str, name: str):
+        """(True, binding) when `path` binds `name` itself, else (False, None)."""
+        candidates = self.names_in(path)[0].get(name)
+        if not candidates:
+            return False, None
+        if len(candidates) != 1:
+            return True, None
+        (candidate,) = candidates
+        if candidate[0] == "symbol":
+            return True, ("symbol", path, candidate[1], candidate[2])
+        if candidate[0] == "import":
+            module = self.absolute(candidate[1])
+            return True, (("module", *module) if module is not None else None)
+        _, module_name, level, imported = candidate
+        module = self.module_of(path, module_name, level)
+        if module is None:
+            return True, None
+        submodule = self.submodule(module, imported)
+        if submodule is not None:
+            return True, ("module", *submodule)
+        return True, self.member_of_module(module[0], module[1], imported)
+
+    def from_stars(self, path: str, name: str):
+        results = set()
+        for module_name, level in self.names_in(path)[1]:
+            module = self.module_of(path, module_name, level)
+            if module is not None and module[1] == "file":
+                results.add(self.member_of_module(module[0], module[1], name))
+        results.discard(None)
+        return results.pop() if len(results) == 1 else None
+
+    def head(self, path: str, name: str):
+        found, binding = self.bound(path, name)
+        return binding if found else self.from_stars(path, name)
+
+    def member_of_module(self, path: str, kind: str, name: str):
+        return self.lk.shared(("py-member", path, name), lambda: self._member(path, kind, name))
+
+    def _member(self, path: str, kind: str, name: str):
+        if kind != "namespace":
+            found, binding = self.bound(path, name)
+            if found:
+                return binding
+        submodule = self.submodule((path, kind), name)
+        if submodule is not None:
+            return ("module", *submodule)
+        return None if kind == "namespace" else self.from_stars(path, name)
+
+    def module_member(self, module, name: str):
+        return self.member_of_module(module[1], module[2], name)

@@ -1,0 +1,54 @@
+"""The updaters' lock: an OS file lock on `.pf/lock`, released by the kernel when its holder dies."""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import time
+from collections.abc import Iterator
+
+from aud_git.errors import AudError
+
+LOCK_NAME = "lock"
+
+
+@contextlib.contextmanager
+def updater_lock(pf_dir: str, timeout: float) -> Iterator[None]:
+    path = os.path.join(pf_dir, LOCK_NAME)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise AudError(
+                        f"another aud update holds {path} (waited {timeout:g} s); try again later"
+                    ) from None
+                time.sleep(0.05)
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        yield
+    finally:
+        os.close(fd)
+
+
+def lock_holder(pf_dir: str) -> int | None:
+    """The pid of a running updater, or None (the lock is free or was left by a dead process)."""
+    path = os.path.join(pf_dir, LOCK_NAME)
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            content = os.read(fd, 32).decode(errors="replace").strip()
+            return int(content) if content.isdigit() else -1
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return None
+    finally:
+        os.close(fd)

@@ -1,0 +1,122 @@
+"""The database schema: one place that names every table, column and index.
+
+Every table except `meta` is canonical: its rows are a pure function of the working tree, the
+configuration and the tool version, keyed by natural keys (path, position, name). No table has an
+AUTOINCREMENT or rowid-derived column.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SCHEMA_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    columns: tuple[str, ...]
+    role: str  # "files", "fact" (file-local, extracted) or "link" (cross-file, derived)
+    indexes: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def fact_columns(self) -> tuple[str, ...]:
+        """The columns an extractor fills: everything but the leading `file`."""
+        return self.columns[1:]
+
+
+FILES = Table(
+    "files",
+    ("path", "lang", "size", "lines", "sha256", "blob_oid", "status"),
+    "files",
+)
+
+FACT_TABLES: tuple[Table, ...] = (
+    Table(
+        "symbols",
+        ("file", "name", "qualname", "kind", "parent", "line", "col", "end_line", "end_col",
+         "signature", "exported"),
+        "fact",
+        (("file",), ("name",), ("qualname",)),
+    ),
+    Table(
+        "imports",
+        ("file", "line", "col", "kind", "module", "name", "alias", "level"),
+        "fact",
+        (("file",), ("module",)),
+    ),
+    Table(
+        "exports",
+        ("file", "line", "col", "name", "local"),
+        "fact",
+        (("file",),),
+    ),
+    Table(
+        "calls",
+        ("file", "line", "col", "caller", "callee", "args"),
+        "fact",
+        (("file",),),
+    ),
+    Table(
+        "assignments",
+        ("file", "line", "col", "scope", "target", "value"),
+        "fact",
+        (("file",),),
+    ),
+    Table(
+        "ts_configs",
+        ("file", "base_url", "paths", "extends"),
+        "fact",
+        (("file",),),
+    ),
+    Table(
+        "parse_errors",
+        ("file", "line", "col", "message"),
+        "fact",
+        (("file",),),
+    ),
+)
+
+LINK_TABLES: tuple[Table, ...] = (
+    Table(
+        "import_links",
+        ("file", "line", "col", "module", "name", "target", "resolution"),
+        "link",
+        (("file",), ("target",)),
+    ),
+    Table(
+        "call_links",
+        ("file", "line", "col", "callee", "target_file", "target_qualname"),
+        "link",
+        (("file",), ("target_file", "target_qualname")),
+    ),
+    Table(
+        "link_deps",
+        ("file", "kind", "path"),
+        "link",
+        (("file",), ("path", "kind")),
+    ),
+)
+
+CANONICAL_TABLES: tuple[Table, ...] = (FILES, *FACT_TABLES, *LINK_TABLES)
+FACT_TABLE_NAMES: tuple[str, ...] = tuple(t.name for t in FACT_TABLES)
+TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in CANONICAL_TABLES}
+
+
+def create_table_sql(table: Table) -> str:
+    if table is FILES:
+        return (
+            "CREATE TABLE files (path TEXT PRIMARY KEY, lang TEXT, size INTEGER, lines INTEGER,"
+            " sha256 TEXT, blob_oid TEXT, status TEXT NOT NULL)"
+        )
+    return f"CREATE TABLE {table.name} ({', '.join(table.columns)})"
+
+
+def create_index_sql(table: Table) -> list[str]:
+    return [
+        f"CREATE INDEX IF NOT EXISTS idx_{table.name}_{'_'.join(cols)}"
+        f" ON {table.name} ({', '.join(cols)})"
+        for cols in table.indexes
+    ]
+
+
+META_DDL = "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)"

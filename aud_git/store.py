@@ -1,0 +1,95 @@
+"""The SQLite file: connections, transactions, table (re)creation, fact rows and `meta`."""
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Iterator
+
+from aud_git.errors import AudError
+from aud_git.extract import FileRecord
+from aud_git.schema import (
+    CANONICAL_TABLES, FACT_TABLES, META_DDL, create_index_sql, create_table_sql,
+)
+
+_INSERT = {
+    table.name: f"INSERT INTO {table.name} VALUES ({', '.join('?' * len(table.columns))})"
+    for table in CANONICAL_TABLES
+}
+
+
+def connect(db_path: str, *, must_exist: bool = False, readonly: bool = False) -> sqlite3.Connection:
+    if must_exist and not os.path.exists(db_path):
+        raise AudError(f"no index at {db_path}: run `aud index` first")
+    try:
+        if readonly:
+            conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, isolation_level=None)
+        else:
+            conn = sqlite3.connect(db_path, isolation_level=None, timeout=30)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA busy_timeout=30000")
+        conn.execute("PRAGMA cache_size=-65536")
+        conn.execute("PRAGMA temp_store=MEMORY")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise AudError(f"the index {db_path} is unreadable or corrupt ({exc}); delete it and run `aud index`") from None
+    return conn
+
+
+@contextlib.contextmanager
+def write_transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    """One write transaction: readers see the state before it or after it, nothing between."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def read_meta(conn: sqlite3.Connection) -> dict[str, str]:
+    try:
+        return dict(conn.execute("SELECT key, value FROM meta"))
+    except sqlite3.OperationalError:
+        return {}
+    except sqlite3.DatabaseError as exc:
+        raise AudError(f"the index is unreadable or corrupt ({exc}); delete it and run `aud index`") from None
+
+
+def write_meta(conn: sqlite3.Connection, values: dict[str, str | int | float | None]) -> None:
+    conn.executemany(
+        "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+        [(k, None if v is None else str(v)) for k, v in sorted(values.items())],
+    )
+
+
+def recreate_tables(conn: sqlite3.Connection) -> None:
+    """Empty canonical tables without secondary indexes: bulk loading is faster without them."""
+    for table in CANONICAL_TABLES:
+        conn.execute(f"DROP TABLE IF EXISTS {table.name}")
+        conn.execute(create_table_sql(table))
+    conn.execute(META_DDL)
+
+
+def create_indexes(conn: sqlite3.Connection) -> None:
+    for table in CANONICAL_TABLES:
+        for statement in create_index_sql(table):
+            conn.execute(statement)
+
+
+def insert_records(conn: sqlite3.Connection, records: list[FileRecord]) -> None:
+    conn.executemany(_INSERT["files"], [r.files_row() for r in records])
+    for table in FACT_TABLES:
+        rows = [(r.path, *row) for r in records for row in getattr(r.facts, table.name)]
+        if rows:
+            conn.executemany(_INSERT[table.name], rows)
+
+
+def delete_files(conn: sqlite3.Connection, paths: list[str]) -> None:
+    """Remove the `files` rows and the facts of `paths`; links are the linker's to replace."""
+    keys = [(p,) for p in paths]
+    conn.executemany("DELETE FROM files WHERE path = ?", keys)
+    for table in FACT_TABLES:
+        conn.executemany(f"DELETE FROM {table.name} WHERE file = ?", keys)

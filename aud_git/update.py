@@ -1,0 +1,221 @@
+"""One update of the index: lock, snapshot, then a full rebuild or an exact incremental update.
+
+The incremental path reconciles the whole snapshot against the `files` table every time; hints
+(hook arguments, `--files`, `--since`, watch events) only add paths to check first.
+"""
+from __future__ import annotations
+
+import json
+import os
+import posixpath
+import time
+from dataclasses import dataclass, field
+
+from aud_git import store
+from aud_git.build import BuildReport, full_build, head_commit, identity_meta, source_roots_for
+from aud_git.cache import CACHE_NAME, ExtractionCache
+from aud_git.config import Config, load_config
+from aud_git.extract import read_file
+from aud_git.invalidation import files_to_relink
+from aud_git.link import link_files
+from aud_git.lock import updater_lock
+from aud_git.snapshot import Entry, take_snapshot
+from aud_git.workers import records_for
+from aud_git.workspace import Workspace, ensure_pf_excluded
+
+
+_SYMLINK_MODE = 0o120000
+
+
+@dataclass
+class Summary:
+    mode: str
+    reason: str | None = None
+    added: list[str] = field(default_factory=list)
+    modified: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    hinted: list[str] = field(default_factory=list)
+    relinked: int = 0
+    files: int = 0
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+    build: BuildReport | None = None
+    rows: dict[str, int] = field(default_factory=dict)
+    workset: dict | None = None
+
+    def line(self) -> str:
+        if self.mode == "full":
+            text = f"aud: full: {self.files} files, {self.relinked} linked in {self.seconds:.2f} s"
+        else:
+            text = (
+                f"aud: incremental: {len(self.added)} added, {len(self.modified)} modified,"
+                f" {len(self.deleted)} deleted, {self.relinked} re-linked in {self.seconds:.2f} s"
+            )
+        extras = [*self.notes]
+        if self.reason:
+            extras.insert(0, self.reason)
+        if self.workset is not None:
+            counts = self.workset["counts"]
+            extras.append(f"workset {counts['changed']} changed + {counts['dependents']} dependents")
+        return text + (f" ({'; '.join(extras)})" if extras else "")
+
+    def as_dict(self) -> dict:
+        data = {
+            "mode": self.mode,
+            "reason": self.reason,
+            "added": self.added,
+            "modified": self.modified,
+            "deleted": self.deleted,
+            "hinted": self.hinted,
+            "relinked": self.relinked,
+            "files": self.files,
+            "seconds": round(self.seconds, 3),
+            "notes": self.notes,
+            "rows": self.rows,
+        }
+        if self.build is not None:
+            data["by_lang"] = dict(sorted(self.build.by_lang.items()))
+            data["by_status"] = dict(sorted(self.build.by_status.items()))
+        if self.workset is not None:
+            data["workset"] = self.workset
+        return data
+
+
+def _env_flag(name: str) -> str | None:
+    value = os.environ.get(name, "").strip()
+    return value or None
+
+
+def why_full(meta: dict[str, str], identity: dict[str, str], config: Config) -> str | None:
+    """Why an incremental update cannot proceed, or None when it can."""
+    if not meta:
+        return "no index yet"
+    for key, value in identity.items():
+        if meta.get(key) != value:
+            return f"{key.replace('_', ' ')} changed"
+    if meta.get("needs_full"):
+        return f"full rebuild requested: {meta['needs_full']}"
+    if int(meta.get("updates_since_full", "0")) >= config.full_rebuild_every:
+        return f"periodic full rebuild after {config.full_rebuild_every} updates"
+    last_full = float(meta.get("last_full", "0") or 0)
+    if time.time() - last_full >= config.full_rebuild_hours * 3600:
+        return f"periodic full rebuild after {config.full_rebuild_hours:g} h"
+    return None
+
+
+def run_update(workspace: Workspace, *, mode: str, jobs: int, use_cache: bool = True,
+               hints: list[str] | None = None, since: str | None = None,
+               workset_out: str | None = None, show_progress: bool = False) -> Summary:
+    started = time.monotonic()
+    config = load_config(workspace.workdir)
+    os.makedirs(workspace.pf_dir, exist_ok=True)
+    ensure_pf_excluded(workspace)
+    base_commit = None
+    if since is not None:
+        from aud_git.workset import merge_base
+
+        base_commit = merge_base(workspace, since)
+    notes = []
+    if mode == "incremental" and _env_flag("AUD_INCREMENTAL") == "0":
+        mode = "full"
+        notes.append("AUD_INCREMENTAL=0")
+    if _env_flag("AUD_FORCE_FULL") == "1":
+        mode = "full"
+        notes.append("AUD_FORCE_FULL=1")
+    with updater_lock(workspace.pf_dir, config.lock_timeout):
+        conn = store.connect(workspace.db_path)
+        cache = ExtractionCache(os.path.join(workspace.pf_dir, CACHE_NAME)) if use_cache else None
+        entries = take_snapshot(workspace, config)
+        roots = source_roots_for(config, entries)
+        identity = identity_meta(config, roots)
+        reason = None
+        if mode == "incremental":
+            reason = why_full(store.read_meta(conn), identity, config)
+            if reason is not None:
+                mode = "full"
+        if mode == "full":
+            summary = _full(conn, workspace, config, entries, jobs, cache, show_progress, reason)
+        else:
+            summary = incremental_update(conn, workspace, config, entries, roots, jobs, cache,
+                                         hints or [])
+        summary.notes = notes
+        if since is not None:
+            from aud_git.workset import compute_workset
+
+            summary.workset = compute_workset(conn, workspace, config, base_commit)
+            if workset_out:
+                with open(workset_out, "w", encoding="utf-8") as handle:
+                    json.dump(summary.workset, handle, indent=2, sort_keys=True)
+                    handle.write("\n")
+        summary.rows = {
+            name: conn.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
+            for name in ("files", "symbols", "imports", "calls", "import_links", "call_links")
+        }
+        conn.close()
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def _full(conn, workspace, config, entries, jobs, cache, show_progress, reason) -> Summary:
+    if show_progress:
+        import click
+
+        with click.progressbar(length=len(entries), label="indexing", file=None) as bar:
+            report = full_build(conn, workspace, config, entries, jobs, bar.update, reason, cache)
+    else:
+        report = full_build(conn, workspace, config, entries, jobs, None, reason, cache)
+    return Summary("full", reason=reason, relinked=report.relinked, files=report.files, build=report)
+
+
+def incremental_update(conn, workspace: Workspace, config: Config, entries: dict[str, Entry],
+                       roots: tuple[str, ...], jobs: int, cache: ExtractionCache | None,
+                       hints: list[str]) -> Summary:
+    stored = {path: (oid, sha, status == "symlink") for path, oid, sha, status in conn.execute(
+        "SELECT path, blob_oid, sha256, status FROM files")}
+    hinted = sorted({posixpath.normpath(h) for h in hints} & (entries.keys() | stored.keys()))
+    deleted = sorted(stored.keys() - entries.keys())
+    to_extract: list[Entry] = []
+    oid_only: dict[str, str] = {}
+    for path in hinted + sorted(entries.keys() - set(hinted)):
+        entry = entries.get(path)
+        if entry is None:
+            continue
+        previous = stored.get(path)
+        if previous is None:
+            to_extract.append(entry)
+        elif entry.oid is None:
+            record, _ = read_file(path, workspace.abspath(path), None, config.max_file_size)
+            if record.sha256 != previous[1] or record.sha256 is None:
+                to_extract.append(entry)
+            elif record.blob_oid != previous[0]:
+                oid_only[path] = record.blob_oid
+        elif entry.oid != previous[0] or (entry.mode == _SYMLINK_MODE) != previous[2]:
+            to_extract.append(entry)
+    added, modified = [], []
+    with store.write_transaction(conn):
+        fresh = []
+        for records in records_for(workspace.workdir, to_extract, config.max_file_size, roots,
+                                   jobs, cache):
+            for record in records:
+                previous = stored.get(record.path)
+                if previous is not None and previous[1] == record.sha256 and record.sha256 is not None:
+                    if previous[0] != record.blob_oid:
+                        oid_only[record.path] = record.blob_oid
+                    continue
+                (modified if previous is not None else added).append(record.path)
+                fresh.append(record)
+        conn.executemany("UPDATE files SET blob_oid = ? WHERE path = ?",
+                         [(oid, path) for path, oid in sorted(oid_only.items())])
+        store.delete_files(conn, deleted + modified)
+        store.insert_records(conn, fresh)
+        relink = files_to_relink(conn, added, modified, deleted)
+        relinked = link_files(conn, relink, roots) if relink else 0
+        meta = store.read_meta(conn)
+        store.write_meta(conn, {
+            "head": head_commit(workspace),
+            "last_mode": "incremental",
+            "last_update": time.time(),
+            "updates_since_full": int(meta.get("updates_since_full", "0")) + 1,
+        })
+    return Summary("incremental", added=sorted(added), modified=sorted(modified),
+                   deleted=deleted, hinted=hinted, relinked=relinked, files=len(entries))

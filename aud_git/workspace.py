@@ -1,0 +1,69 @@
+"""Finding the repository, its working tree and the `.pf/` directory that holds the index."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pygit2
+
+from aud_git.errors import AudError
+
+PF_DIR = ".pf"
+DB_NAME = "repo_index.db"
+
+
+@dataclass(frozen=True)
+class Workspace:
+    repo: pygit2.Repository
+    workdir: str  # absolute, no trailing separator
+    git_dir: str  # this worktree's git directory
+    common_dir: str  # shared by all worktrees: hooks, info/exclude, objects
+
+    @property
+    def pf_dir(self) -> str:
+        return os.path.join(self.workdir, PF_DIR)
+
+    @property
+    def db_path(self) -> str:
+        return os.path.join(self.pf_dir, DB_NAME)
+
+    def abspath(self, path: str) -> str:
+        return os.path.join(self.workdir, path)
+
+
+def open_workspace(start: str = ".") -> Workspace:
+    try:
+        found = pygit2.discover_repository(os.path.abspath(start))
+    except pygit2.GitError as exc:
+        raise AudError(f"cannot open a git repository at {start}: {exc}") from None
+    if found is None:
+        raise AudError(f"not a git repository (or any parent up to /): {os.path.abspath(start)}")
+    try:
+        repo = pygit2.Repository(found)
+    except pygit2.GitError as exc:
+        raise AudError(f"cannot open the git repository at {found}: {exc}") from None
+    if repo.is_bare or repo.workdir is None:
+        raise AudError(f"{found} is a bare repository: aud indexes a working tree")
+    git_dir = repo.path.rstrip("/")
+    common_dir = git_dir
+    commondir_file = os.path.join(git_dir, "commondir")
+    if os.path.exists(commondir_file):
+        with open(commondir_file, encoding="utf-8") as handle:
+            common_dir = os.path.normpath(os.path.join(git_dir, handle.read().strip()))
+    return Workspace(repo, repo.workdir.rstrip("/"), git_dir, common_dir)
+
+
+def ensure_pf_excluded(workspace: Workspace) -> None:
+    """List `.pf/` in `info/exclude` so that the index never shows up as untracked."""
+    info_dir = os.path.join(workspace.common_dir, "info")
+    exclude = os.path.join(info_dir, "exclude")
+    line = f"/{PF_DIR}/"
+    try:
+        with open(exclude, encoding="utf-8") as handle:
+            if line in handle.read().splitlines():
+                return
+    except FileNotFoundError:
+        pass
+    os.makedirs(info_dir, exist_ok=True)
+    with open(exclude, "a", encoding="utf-8") as handle:
+        handle.write(f"\n# aud-git's index\n{line}\n")

@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from aud_git import store
+from aud_git.cli import cli
+from aud_git.dump import digest
+from aud_git.verify import differences, fresh_build
+from aud_git.workspace import open_workspace
+
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.com",
+    "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.com",
+    "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull,
+}
+
+
+class Repo:
+    """A real git repository in a temporary directory, driven by real git commands."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.mkdir(parents=True, exist_ok=True)
+        self.git("init", "-q", "-b", "main")
+
+    def git(self, *args: str, check: bool = True, env: dict | None = None) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            ["git", *args], cwd=self.path, check=check, capture_output=True, text=True,
+            env={**os.environ, **GIT_ENV, **(env or {})},
+        )
+
+    def write(self, rel: str, text: str | bytes) -> Path:
+        target = self.path / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            target.write_bytes(text)
+        else:
+            target.write_text(text, encoding="utf-8")
+        return target
+
+    def remove(self, rel: str) -> None:
+        (self.path / rel).unlink()
+
+    def commit(self, message: str = "change") -> None:
+        self.git("add", "-A")
+        self.git("commit", "-q", "--allow-empty", "-m", message)
+
+    def aud(self, *args: str) -> dict | str:
+        """Run `aud` in-process; `--json` output comes back parsed."""
+        result = CliRunner().invoke(cli, ["-C", str(self.path), *args], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return json.loads(result.output) if "--json" in args else result.output
+
+    def run_aud(self, *args: str, env: dict | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+        """Run `aud` as a separate process, the way users and hooks do."""
+        return subprocess.run(
+            [sys.executable, "-m", "aud_git", *args], cwd=cwd or self.path, capture_output=True,
+            text=True, env={**os.environ, **GIT_ENV, **(env or {})},
+        )
+
+    def digest(self) -> str:
+        conn = store.connect(str(self.path / ".pf" / "repo_index.db"), must_exist=True, readonly=True)
+        try:
+            return digest(conn)
+        finally:
+            conn.close()
+
+    def fresh_digest(self) -> str:
+        with tempfile.TemporaryDirectory() as scratch:
+            conn = fresh_build(open_workspace(str(self.path)), os.path.join(scratch, "fresh.db"))
+            try:
+                return digest(conn)
+            finally:
+                conn.close()
+
+    def assert_exact(self) -> None:
+        """The live index equals a fresh full build; on failure, show the differing rows."""
+        live_digest, fresh = self.digest(), self.fresh_digest()
+        if live_digest != fresh:
+            live = store.connect(str(self.path / ".pf" / "repo_index.db"), readonly=True)
+            with tempfile.TemporaryDirectory() as scratch:
+                fresh_conn = fresh_build(open_workspace(str(self.path)), os.path.join(scratch, "f.db"))
+                diffs = list(differences(live, fresh_conn))
+            pytest.fail(f"incremental index differs from a full build: {diffs}")
+
+    def query(self, sql: str, *params) -> list[tuple]:
+        conn = store.connect(str(self.path / ".pf" / "repo_index.db"), readonly=True)
+        try:
+            return conn.execute(sql, params).fetchall()
+        finally:
+            conn.close()
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Repo:
+    return Repo(tmp_path / "repo")
