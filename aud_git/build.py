@@ -28,6 +28,7 @@ class BuildReport:
     relinked: int = 0
     seconds: float = 0.0
     reason: str | None = None
+    extraction: Counter = field(default_factory=Counter)
 
 
 def source_roots_for(config: Config, entries: dict[str, Entry]) -> tuple[str, ...]:
@@ -61,7 +62,8 @@ def full_build(conn, workspace: Workspace, config: Config, entries: dict[str, En
     with store.write_transaction(conn):
         store.recreate_tables(conn)
         for records in records_for(workspace.workdir, sorted(entries.values(), key=lambda e: e.path),
-                                   config.max_file_size, roots, jobs, cache, on_progress):
+                                   config.max_file_size, roots, jobs, cache, on_progress,
+                                   report.extraction):
             store.insert_records(conn, records)
             for record in records:
                 report.by_lang[record.lang or "other"] += 1

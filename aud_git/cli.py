@@ -62,6 +62,7 @@ def index(ctx, mode, since, workset_out, hints, jobs, no_cache, as_json, quiet):
         since=since,
         workset_out=workset_out,
         show_progress=show_progress,
+        count_rows=as_json,
     )
     if as_json:
         click.echo(json.dumps(summary.as_dict(), indent=2, sort_keys=True))

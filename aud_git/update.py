@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections import Counter
 import posixpath
 import time
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from aud_git.extract import read_file
 from aud_git.invalidation import files_to_relink
 from aud_git.link import link_files
 from aud_git.lock import updater_lock
+from aud_git.schema import CANONICAL_TABLES
 from aud_git.snapshot import Entry, take_snapshot
 from aud_git.workers import records_for
 from aud_git.workspace import Workspace, ensure_pf_excluded
@@ -37,6 +39,8 @@ class Summary:
     hinted: list[str] = field(default_factory=list)
     relinked: int = 0
     files: int = 0
+    read: int = 0
+    cached: int = 0
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
     build: BuildReport | None = None
@@ -69,6 +73,8 @@ class Summary:
             "hinted": self.hinted,
             "relinked": self.relinked,
             "files": self.files,
+            "read": self.read,
+            "cached": self.cached,
             "seconds": round(self.seconds, 3),
             "notes": self.notes,
             "rows": self.rows,
@@ -105,7 +111,8 @@ def why_full(meta: dict[str, str], identity: dict[str, str], config: Config) -> 
 
 def run_update(workspace: Workspace, *, mode: str, jobs: int, use_cache: bool = True,
                hints: list[str] | None = None, since: str | None = None,
-               workset_out: str | None = None, show_progress: bool = False) -> Summary:
+               workset_out: str | None = None, show_progress: bool = False,
+               count_rows: bool = False) -> Summary:
     started = time.monotonic()
     config = load_config(workspace.workdir)
     os.makedirs(workspace.pf_dir, exist_ok=True)
@@ -147,10 +154,11 @@ def run_update(workspace: Workspace, *, mode: str, jobs: int, use_cache: bool = 
                 with open(workset_out, "w", encoding="utf-8") as handle:
                     json.dump(summary.workset, handle, indent=2, sort_keys=True)
                     handle.write("\n")
-        summary.rows = {
-            name: conn.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
-            for name in ("files", "symbols", "imports", "calls", "import_links", "call_links")
-        }
+        if count_rows:
+            summary.rows = {
+                table.name: conn.execute(f"SELECT count(*) FROM {table.name}").fetchone()[0]
+                for table in CANONICAL_TABLES
+            }
         conn.close()
     summary.seconds = time.monotonic() - started
     return summary
@@ -164,7 +172,14 @@ def _full(conn, workspace, config, entries, jobs, cache, show_progress, reason) 
             report = full_build(conn, workspace, config, entries, jobs, bar.update, reason, cache)
     else:
         report = full_build(conn, workspace, config, entries, jobs, None, reason, cache)
-    return Summary("full", reason=reason, relinked=report.relinked, files=report.files, build=report)
+    return Summary("full", reason=reason, relinked=report.relinked, files=report.files,
+                   read=report.extraction["read"], cached=report.extraction["cached"], build=report)
+
+
+def _same_content(record, previous: tuple[str, str, bool]) -> bool:
+    """Same bytes and the same kind of file: its facts are the stored ones."""
+    return (record.sha256 is not None and record.sha256 == previous[1]
+            and (record.status == "symlink") == previous[2])
 
 
 def incremental_update(conn, workspace: Workspace, config: Config, entries: dict[str, Entry],
@@ -185,20 +200,21 @@ def incremental_update(conn, workspace: Workspace, config: Config, entries: dict
             to_extract.append(entry)
         elif entry.oid is None:
             record, _ = read_file(path, workspace.abspath(path), None, config.max_file_size)
-            if record.sha256 != previous[1] or record.sha256 is None:
+            if not _same_content(record, previous):
                 to_extract.append(entry)
             elif record.blob_oid != previous[0]:
                 oid_only[path] = record.blob_oid
         elif entry.oid != previous[0] or (entry.mode == _SYMLINK_MODE) != previous[2]:
             to_extract.append(entry)
     added, modified = [], []
+    counts: Counter = Counter()
     with store.write_transaction(conn):
         fresh = []
         for records in records_for(workspace.workdir, to_extract, config.max_file_size, roots,
-                                   jobs, cache):
+                                   jobs, cache, counts=counts):
             for record in records:
                 previous = stored.get(record.path)
-                if previous is not None and previous[1] == record.sha256 and record.sha256 is not None:
+                if previous is not None and _same_content(record, previous):
                     if previous[0] != record.blob_oid:
                         oid_only[record.path] = record.blob_oid
                     continue
@@ -218,4 +234,5 @@ def incremental_update(conn, workspace: Workspace, config: Config, entries: dict
             "updates_since_full": int(meta.get("updates_since_full", "0")) + 1,
         })
     return Summary("incremental", added=sorted(added), modified=sorted(modified),
-                   deleted=deleted, hinted=hinted, relinked=relinked, files=len(entries))
+                   deleted=deleted, hinted=hinted, relinked=relinked, files=len(entries),
+                   read=counts["read"], cached=counts["cached"])

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from collections import Counter
 from collections.abc import Callable, Iterator
 
 from aud_git.cache import ExtractionCache, is_regular_mode
@@ -60,8 +61,11 @@ def records_for(
     jobs: int,
     cache: ExtractionCache | None,
     on_progress: Callable[[int], None] | None = None,
+    counts: Counter | None = None,
 ) -> Iterator[list[FileRecord]]:
-    """Records of `entries`: from the cache for known blobs, else read and extracted (all cores)."""
+    """Records of `entries`: from the cache for known blobs, else read and extracted (all cores).
+
+    `counts` gets `cached` (records reused without reading) and `read` (records read anew)."""
     pending: list[Entry] = []
     hits: list[FileRecord] = []
     for entry in entries:
@@ -72,6 +76,9 @@ def records_for(
                 hits.append(finish_record(record, record.facts, roots))
                 continue
         pending.append(entry)
+    if counts is not None:
+        counts["cached"] += len(hits)
+        counts["read"] += len(pending)
     if hits:
         if on_progress is not None:
             on_progress(len(hits))

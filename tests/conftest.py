@@ -23,6 +23,14 @@ GIT_ENV = {
 }
 
 
+def run_aud(cwd: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run `aud` as a separate process, the way users and hooks do."""
+    return subprocess.run(
+        [sys.executable, "-m", "aud_git", *args], cwd=cwd, capture_output=True, text=True,
+        env={**os.environ, **GIT_ENV, **(env or {})},
+    )
+
+
 class Repo:
     """A real git repository in a temporary directory, driven by real git commands."""
 
@@ -59,12 +67,8 @@ class Repo:
         assert result.exit_code == 0, result.output
         return json.loads(result.output) if "--json" in args else result.output
 
-    def run_aud(self, *args: str, env: dict | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
-        """Run `aud` as a separate process, the way users and hooks do."""
-        return subprocess.run(
-            [sys.executable, "-m", "aud_git", *args], cwd=cwd or self.path, capture_output=True,
-            text=True, env={**os.environ, **GIT_ENV, **(env or {})},
-        )
+    def run_aud(self, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+        return run_aud(self.path, *args, env=env)
 
     def digest(self) -> str:
         conn = store.connect(str(self.path / ".pf" / "repo_index.db"), must_exist=True, readonly=True)

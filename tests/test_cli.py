@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+
+from aud_git import __version__
+
+
+def one_clear_line(result: subprocess.CompletedProcess, fragment: str) -> None:
+    assert result.returncode == 2, result
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and fragment in lines[0], result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_version_and_help(repo):
+    result = repo.run_aud("--version")
+    assert result.returncode == 0 and __version__ in result.stdout
+    result = repo.run_aud("index", "--help")
+    assert result.returncode == 0 and "--incremental" in result.stdout
+
+
+def test_not_a_git_repository(tmp_path):
+    from conftest import run_aud
+
+    outside = tmp_path / "plain"
+    outside.mkdir()
+    one_clear_line(run_aud(outside, "index"), "not a git repository")
+
+
+def test_bare_repository(tmp_path, repo):
+    bare = tmp_path / "bare.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
+    one_clear_line(repo.run_aud("-C", str(bare), "index"), "bare repository")
+
+
+def test_corrupt_database(repo):
+    repo.write("a.py", "x = 1\n")
+    (repo.path / ".pf").mkdir()
+    (repo.path / ".pf" / "repo_index.db").write_bytes(b"this is not sqlite" * 100)
+    one_clear_line(repo.run_aud("index"), "corrupt")
+    one_clear_line(repo.run_aud("db", "digest"), "corrupt")
+
+
+def test_missing_database_for_readers(repo):
+    one_clear_line(repo.run_aud("db", "digest"), "aud index")
+
+
+def test_json_summary_and_pf_excluded(repo):
+    repo.write("a.py", "import b\n")
+    repo.write("b.ts", "export const x = 1;\n")
+    repo.write("notes.txt", "hello\n")
+    repo.commit()
+    result = repo.run_aud("index", "--json")
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["mode"] == "full"
+    assert summary["by_lang"] == {"other": 1, "python": 1, "typescript": 1}
+    assert summary["by_status"] == {"ok": 3}
+    assert summary["rows"]["files"] == 3
+    status = repo.git("status", "--porcelain").stdout
+    assert ".pf" not in status
+    exclude = (repo.path / ".git" / "info" / "exclude").read_text()
+    assert exclude.count("/.pf/") == 1
+    repo.run_aud("index")
+    assert (repo.path / ".git" / "info" / "exclude").read_text().count("/.pf/") == 1
+
+
+def test_quiet_and_human_line(repo):
+    repo.write("a.py", "x = 1\n")
+    quiet = repo.run_aud("index", "-q")
+    assert quiet.returncode == 0 and quiet.stdout == "" and quiet.stderr == ""
+    human = repo.run_aud("index")
+    assert human.stdout.startswith("aud: full: 1 files")
+
+
+def test_ignored_untracked_submodule_and_excluded_paths(repo, tmp_path):
+    from conftest import Repo
+
+    repo.write(".gitignore", "build/\n*.log\n")
+    repo.write("build/gen.py", "x = 1\n")
+    repo.write("debug.log", "x\n")
+    repo.write("tracked.py", "x = 1\n")
+    repo.write("vendor/skip.py", "x = 1\n")
+    repo.write("pyproject.toml", "[tool.aud]\nexclude = ['vendor/']\n")
+    repo.commit()
+    repo.write("untracked.py", "y = 2\n")
+    sub = Repo(tmp_path / "sub")
+    sub.write("inner.py", "z = 3\n")
+    sub.commit()
+    repo.git("-c", "protocol.file.allow=always", "submodule", "add", "-q", str(sub.path), "third")
+    repo.aud("index")
+    paths = {r[0] for r in repo.query("SELECT path FROM files")}
+    assert paths == {".gitignore", ".gitmodules", "tracked.py", "untracked.py", "pyproject.toml"}
+
+
+def test_unknown_setting_is_one_clear_line(repo):
+    repo.write("aud.toml", "no_such_setting = 1\n")
+    one_clear_line(repo.run_aud("index"), "unknown [tool.aud] setting")
+
+
+def test_lock_held_is_one_clear_line(repo):
+    import fcntl
+
+    repo.write("aud.toml", "lock_timeout = 0.3\n")
+    repo.write("a.py", "x = 1\n")
+    (repo.path / ".pf").mkdir()
+    fd = os.open(repo.path / ".pf" / "lock", os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        one_clear_line(repo.run_aud("index"), "another aud update holds")
+    finally:
+        os.close(fd)
+    assert repo.run_aud("index").returncode == 0
