@@ -13,6 +13,7 @@ from aud_git.cache import ExtractionCache
 from aud_git.config import Config
 from aud_git.extract import EXTRACTOR_VERSION
 from aud_git.link import link_files
+from aud_git.link.lookups import FactReader
 from aud_git.schema import SCHEMA_VERSION
 from aud_git.snapshot import Entry
 from aud_git.workers import records_for
@@ -59,18 +60,22 @@ def full_build(conn, workspace: Workspace, config: Config, entries: dict[str, En
     started = time.monotonic()
     roots = source_roots_for(config, entries)
     report = BuildReport("full", reason=reason)
+    every_record = []
     with store.write_transaction(conn):
         store.recreate_tables(conn)
         for records in records_for(workspace.workdir, sorted(entries.values(), key=lambda e: e.path),
                                    config.max_file_size, roots, jobs, cache, on_progress,
                                    report.extraction):
             store.insert_records(conn, records)
+            every_record.extend(records)
             for record in records:
                 report.by_lang[record.lang or "other"] += 1
                 report.by_status[record.status] += 1
         report.files = len(entries)
+        reader = FactReader.from_records(every_record)
+        del every_record
+        report.relinked = link_files(conn, entries, roots, reader=reader, jobs=jobs)
         store.create_indexes(conn)
-        report.relinked = link_files(conn, entries, roots, everything=True)
         report.seconds = time.monotonic() - started
         store.write_meta(conn, {
             **identity_meta(config, roots),

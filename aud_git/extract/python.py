@@ -16,14 +16,14 @@ from aud_git.extract.facts import Facts
 from aud_git.extract.text import Segments, clip
 
 MODULE_SCOPE = "<module>"
-_FUNCTION_TYPES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef})
-_ASSIGNMENT_TYPES = frozenset({ast.Assign, ast.AnnAssign, ast.AugAssign})
 # Fields that never hold a node that can contain a call or a definition.
 _LEAF_FIELDS = frozenset({
     "ctx", "op", "ops", "id", "attr", "name", "asname", "module", "level", "arg", "conversion",
     "is_async", "simple", "tag", "rest", "kwd_attrs", "type_comment", "kind", "names",
 })
-_CHILD_FIELDS: dict[type, tuple[str, ...]] = {ast.Constant: (), ast.Name: (), ast.MatchSingleton: ()}
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {ast.MatchSingleton: ()}
+# Nodes with nothing of interest below them (None stands for an absent optional child).
+_LEAVES = frozenset({ast.Name, ast.Constant, ast.Pass, ast.Break, ast.Continue, type(None)})
 
 
 def _child_fields(node_type: type) -> tuple[str, ...]:
@@ -36,6 +36,13 @@ class _Scope:
     def __init__(self, scope: str | None, kind: str) -> None:
         self.scope = scope
         self.kind = kind
+
+
+_ROLES: dict[type, object] = {
+    _Scope: _Scope, ast.FunctionDef: "function", ast.AsyncFunctionDef: "function",
+    ast.ClassDef: "class", ast.Import: "import", ast.ImportFrom: "import", ast.Call: "call",
+    ast.Assign: "assignment", ast.AnnAssign: "assignment", ast.AugAssign: "assignment",
+}
 
 
 def _decode(data: bytes) -> bytes:
@@ -165,10 +172,15 @@ class _Walker:
 
     def call(self, node: ast.Call, scope: str | None) -> None:
         callee = _dotted(node.func) or self.text(node.func, 200)
-        arguments = [*node.args, *node.keywords]
-        if arguments:
-            first = min(arguments, key=lambda a: (a.lineno, a.col_offset))
-            last = max(arguments, key=lambda a: (a.end_lineno, a.end_col_offset))
+        positional, keywords = node.args, node.keywords
+        if positional or keywords:
+            # Keywords follow positional arguments except after a starred one: compare ends.
+            first = positional[0] if positional else keywords[0]
+            if keywords and positional and (keywords[0].lineno, keywords[0].col_offset) < (first.lineno, first.col_offset):
+                first = keywords[0]
+            last = keywords[-1] if keywords else positional[-1]
+            if keywords and positional and (positional[-1].end_lineno, positional[-1].end_col_offset) > (last.end_lineno, last.end_col_offset):
+                last = positional[-1]
             args = clip(self.seg.between(first.lineno, first.col_offset, last.end_lineno,
                                          last.end_col_offset))
         else:
@@ -192,13 +204,16 @@ class _Walker:
         scope_kind = "module"
         stack: list = list(tree.body)
         child_fields = _CHILD_FIELDS
+        leaves = _LEAVES
+        roles = _ROLES
         while stack:
             node = stack.pop()
             node_type = type(node)
-            if node_type is _Scope:
+            role = roles.get(node_type)
+            if role is _Scope:
                 scope, scope_kind = node.scope, node.kind
                 continue
-            if node_type in _FUNCTION_TYPES:
+            if role == "function":
                 kind = "method" if scope_kind == "class" else "function"
                 qualname = self.add_symbol(node.name, scope, kind, node, self.signature(node))
                 self.declared.add((scope, node.name))
@@ -210,7 +225,7 @@ class _Walker:
                 if node.returns is not None:
                     stack.append(node.returns)
                 continue
-            if node_type is ast.ClassDef:
+            if role == "class":
                 heritage = [*node.bases, *node.keywords]
                 signature = (
                     "(" + ", ".join(self.text(b, 100) for b in heritage) + ")" if heritage else None
@@ -223,23 +238,23 @@ class _Walker:
                 stack.extend(node.decorator_list)
                 stack.extend(heritage)
                 continue
-            if node_type is ast.Import or node_type is ast.ImportFrom:
+            if role == "import":
                 self.imports(node)
                 continue
-            if node_type is ast.Call:
+            if role == "call":
                 self.call(node, scope)
-            elif node_type in _ASSIGNMENT_TYPES:
+            elif role == "assignment":
                 self.assignment(node, scope, scope_kind)
             fields = child_fields.get(node_type)
             if fields is None:
                 fields = child_fields[node_type] = _child_fields(node_type)
             for name in fields:
                 value = getattr(node, name)
-                if value is None:
-                    continue
                 if type(value) is list:
-                    stack.extend(item for item in value if item is not None)
-                else:
+                    for item in value:
+                        if type(item) not in leaves:
+                            stack.append(item)
+                elif type(value) not in leaves:
                     stack.append(value)
 
     def finish(self) -> None:

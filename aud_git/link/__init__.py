@@ -1,8 +1,8 @@
 """The link pass: cross-file rows (`import_links`, `call_links`) and the lookups behind them."""
 from __future__ import annotations
 
+import multiprocessing
 import sqlite3
-from collections import defaultdict
 from collections.abc import Iterable
 
 from aud_git.languages import SOURCE_LANGS
@@ -11,47 +11,59 @@ from aud_git.link.lookups import FactReader, Lookups
 from aud_git.link.python import PythonLinker
 from aud_git.schema import LINK_TABLES
 
-
-def _calls_by_file(conn: sqlite3.Connection, files: list[str], everything: bool) -> dict[str, list]:
-    calls: dict[str, list] = defaultdict(list)
-    if everything:
-        rows = conn.execute("SELECT file, line, col, caller, callee FROM calls")
-    else:
-        rows = (
-            (file, *row)
-            for file in files
-            for row in conn.execute(
-                "SELECT line, col, caller, callee FROM calls WHERE file = ?", (file,))
-        )
-    for file, *row in rows:
-        calls[file].append(tuple(row))
-    return calls
+_PARALLEL_ABOVE = 400
+_reader_for_workers: tuple[FactReader, tuple[str, ...]] | None = None
 
 
-def link_files(conn: sqlite3.Connection, files: Iterable[str], source_roots: tuple[str, ...],
-               everything: bool = False) -> int:
-    """Replace the link rows of `files` (those still indexed) with fresh ones; returns how many."""
-    reader = FactReader(conn)
-    if everything:
-        reader.preload()
+def _link(reader: FactReader, roots: tuple[str, ...], files: list[str]) -> dict[str, list[tuple]]:
     lookups = Lookups(reader, {})
-    python = PythonLinker(lookups, source_roots)
+    python = PythonLinker(lookups, roots)
     javascript = JsLinker(lookups)
-    targets = sorted(f for f in set(files) if reader.langs.get(f) in SOURCE_LANGS)
-    calls = _calls_by_file(conn, targets, everything)
     out: dict[str, list[tuple]] = {table.name: [] for table in LINK_TABLES}
-    for file in targets:
+    for file in files:
         lookups.start(file)
         linker = python if reader.langs[file] == "python" else javascript
         out["import_links"].extend((file, *row) for row in linker.import_links(file))
-        out["call_links"].extend((file, *row) for row in linker.call_links(file, calls.get(file, [])))
+        out["call_links"].extend((file, *row) for row in linker.call_links(file, reader.calls(file)))
         out["link_deps"].extend(
             (file, kind, path) for kind, path in sorted(lookups.recorded()) if path != file
         )
-    if not everything:
+    return out
+
+
+def _link_in_worker(files: list[str]) -> dict[str, list[tuple]]:
+    reader, roots = _reader_for_workers
+    return _link(reader, roots, files)
+
+
+def link_files(conn: sqlite3.Connection, files: Iterable[str], source_roots: tuple[str, ...],
+               reader: FactReader | None = None, jobs: int = 1) -> int:
+    """Replace the link rows of `files` (those still indexed) with fresh ones; returns how many.
+
+    With a complete in-memory `reader` (a full build), workers forked from this process link
+    slices of the files; each memoises on its own, and memoised values are pure, so the rows do
+    not depend on the split.
+    """
+    global _reader_for_workers
+    files = set(files)
+    fresh = reader is not None
+    reader = reader or FactReader.from_db(conn)
+    targets = sorted(f for f in files if reader.langs.get(f) in SOURCE_LANGS)
+    if fresh and jobs > 1 and len(targets) > _PARALLEL_ABOVE:
+        _reader_for_workers = (reader, source_roots)
+        slices = [targets[i::jobs * 4] for i in range(jobs * 4)]
+        try:
+            with multiprocessing.get_context("fork").Pool(jobs) as pool:
+                parts = pool.map(_link_in_worker, slices)
+        finally:
+            _reader_for_workers = None
+    else:
+        parts = [_link(reader, source_roots, targets)]
+    if not fresh:
         for table in LINK_TABLES:
-            conn.executemany(f"DELETE FROM {table.name} WHERE file = ?", ((f,) for f in set(files)))
+            conn.executemany(f"DELETE FROM {table.name} WHERE file = ?", ((f,) for f in files))
     for table in LINK_TABLES:
         placeholders = ", ".join("?" * len(table.columns))
-        conn.executemany(f"INSERT INTO {table.name} VALUES ({placeholders})", out[table.name])
+        for part in parts:
+            conn.executemany(f"INSERT INTO {table.name} VALUES ({placeholders})", part[table.name])
     return len(targets)

@@ -17,20 +17,31 @@ from __future__ import annotations
 import json
 import posixpath
 import sqlite3
-from collections import defaultdict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from typing import Any
 
 _MISSING = object()
 _IN_PROGRESS = object()
 
 
-class FactReader:
-    """Read-only, memoised access to one committed state of the fact tables."""
+def _kinds(rows) -> dict[str, str]:
+    """qualname -> kind; a qualname defined with two different kinds is `ambiguous`."""
+    kinds: dict[str, str] = {}
+    for qualname, kind in rows:
+        if kind == "module":
+            continue
+        previous = kinds.get(qualname)
+        kinds[qualname] = kind if previous is None or previous == kind else "ambiguous"
+    return kinds
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+
+class FactReader:
+    """Read-only, memoised access to one state of the fact tables: either loaded lazily from
+    the database, or complete in memory (`from_records`, for a full link)."""
+
+    def __init__(self, langs: dict[str, str | None], conn: sqlite3.Connection | None = None) -> None:
         self.conn = conn
-        self.langs: dict[str, str | None] = dict(conn.execute("SELECT path, lang FROM files"))
+        self.langs = langs
         self.dirs: set[str] = set()
         for path in self.langs:
             parent = posixpath.dirname(path)
@@ -41,33 +52,35 @@ class FactReader:
         self._imports: dict[str, list[tuple]] = {}
         self._exports: dict[str, list[tuple]] = {}
         self._configs: dict[str, tuple | None] = {}
+        self._calls: dict[str, list[tuple]] = {}
 
-    def preload(self) -> None:
-        """Load all facts the linker reads in three scans (a full link reads nearly all)."""
-        symbols: dict[str, dict[str, str]] = defaultdict(dict)
-        for file, qualname, kind in self.conn.execute(
-            "SELECT file, qualname, kind FROM symbols WHERE kind != 'module'"
-        ):
-            symbols[file][qualname] = kind
-        imports: dict[str, list[tuple]] = defaultdict(list)
-        for file, *row in self.conn.execute(
-            "SELECT file, line, col, kind, module, name, alias, level FROM imports"
-        ):
-            imports[file].append(tuple(row))
-        exports: dict[str, list[tuple]] = defaultdict(list)
-        for file, name, local in self.conn.execute("SELECT file, name, local FROM exports"):
-            exports[file].append((name, local))
-        for path in self.langs:
-            self._symbols[path] = symbols.get(path, {})
-            self._imports[path] = sorted(imports.get(path, []))
-            self._exports[path] = sorted(exports.get(path, []))
+    @classmethod
+    def from_db(cls, conn: sqlite3.Connection) -> FactReader:
+        return cls(dict(conn.execute("SELECT path, lang FROM files")), conn)
+
+    @classmethod
+    def from_records(cls, records: Iterable) -> FactReader:
+        records = list(records)
+        reader = cls({r.path: r.lang for r in records})
+        for r in records:
+            facts = r.facts
+            reader._symbols[r.path] = _kinds((s[1], s[2]) for s in facts.symbols)
+            reader._imports[r.path] = sorted(facts.imports, key=repr)
+            reader._exports[r.path] = sorted(((e[2], e[3]) for e in facts.exports), key=repr)
+            reader._calls[r.path] = [(c[0], c[1], c[2], c[3]) for c in facts.calls]
+            if facts.ts_configs:
+                base_url, paths, extends = facts.ts_configs[0]
+                reader._configs[r.path] = (base_url, json.loads(paths) if paths else None, extends)
+            else:
+                reader._configs[r.path] = None
+        return reader
 
     def symbols(self, path: str) -> dict[str, str]:
         """qualname -> kind, module symbol excluded."""
         found = self._symbols.get(path)
         if found is None:
-            found = dict(self.conn.execute(
-                "SELECT qualname, kind FROM symbols WHERE file = ? AND kind != 'module'", (path,)))
+            found = _kinds(self.conn.execute(
+                "SELECT qualname, kind FROM symbols WHERE file = ?", (path,)))
             self._symbols[path] = found
         return found
 
@@ -76,7 +89,7 @@ class FactReader:
         if found is None:
             found = sorted(self.conn.execute(
                 "SELECT line, col, kind, module, name, alias, level FROM imports WHERE file = ?",
-                (path,)))
+                (path,)), key=repr)
             self._imports[path] = found
         return found
 
@@ -86,6 +99,14 @@ class FactReader:
             found = sorted(self.conn.execute(
                 "SELECT name, local FROM exports WHERE file = ?", (path,)), key=repr)
             self._exports[path] = found
+        return found
+
+    def calls(self, path: str) -> list[tuple]:
+        found = self._calls.get(path)
+        if found is None:
+            found = self.conn.execute(
+                "SELECT line, col, caller, callee FROM calls WHERE file = ?", (path,)).fetchall()
+            self._calls[path] = found
         return found
 
     def ts_config(self, path: str) -> tuple[str | None, dict | None, str | None] | None:

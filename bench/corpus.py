@@ -1,0 +1,82 @@
+"""Benchmark corpora from package registries: a Django sdist turned into a git repository.
+
+`main` holds Django 5.1.4; the branch `django-5.0` holds Django 5.0.10 (for release switches).
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+WORK = Path(__file__).resolve().parent / "work"
+RELEASES = {"main": "5.1.4", "django-5.0": "5.0.10"}
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.com",
+    "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@example.com",
+    "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull,
+}
+# GNU Global's files live in the tree; keep them out of git's view (and so out of aud's).
+EXCLUDES = "/GTAGS\n/GRTAGS\n/GPATH\n"
+
+
+def _git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True,
+                   env={**os.environ, **GIT_ENV})
+
+
+def _sdist(version: str) -> Path:
+    downloads = WORK / "downloads"
+    archive = downloads / f"django-{version}.tar.gz"
+    legacy = downloads / f"Django-{version}.tar.gz"
+    for candidate in (archive, legacy):
+        if candidate.exists():
+            return candidate
+    downloads.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:",
+         "-d", str(downloads), f"django=={version}"],
+        check=True, capture_output=True,
+    )
+    return next(p for p in (archive, legacy) if p.exists())
+
+
+def _unpack_into(repo: Path, version: str) -> None:
+    for child in repo.iterdir():
+        if child.name != ".git":
+            shutil.rmtree(child) if child.is_dir() and not child.is_symlink() else child.unlink()
+    with tarfile.open(_sdist(version)) as archive:
+        for member in archive.getmembers():
+            parts = Path(member.name).parts[1:]
+            if not parts:
+                continue
+            member.name = str(Path(*parts))
+            archive.extract(member, repo, filter="data")
+
+
+def django_repo(name: str = "django") -> Path:
+    """The corpus repository, built once and reused (a fresh checkout of `main`)."""
+    repo = WORK / name
+    if (repo / ".git").exists():
+        _git(repo, "checkout", "-q", "-f", "main")
+        _git(repo, "clean", "-q", "-fdx", "-e", ".pf")
+        return repo
+    repo.mkdir(parents=True)
+    _git(repo, "init", "-q", "-b", "main")
+    (repo / ".git" / "info").mkdir(exist_ok=True)
+    (repo / ".git" / "info" / "exclude").write_text(EXCLUDES)
+    _unpack_into(repo, RELEASES["main"])
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", f"Django {RELEASES['main']}")
+    _git(repo, "checkout", "-q", "-b", "django-5.0")
+    _unpack_into(repo, RELEASES["django-5.0"])
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", f"Django {RELEASES['django-5.0']}")
+    _git(repo, "checkout", "-q", "main")
+    return repo
+
+
+if __name__ == "__main__":
+    print(django_repo())
