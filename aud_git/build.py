@@ -56,8 +56,9 @@ def identity_meta(config: Config, roots: tuple[str, ...]) -> dict[str, str]:
 
 def full_build(conn, workspace: Workspace, config: Config, entries: dict[str, Entry], jobs: int,
                on_progress=None, reason: str | None = None,
-               cache: ExtractionCache | None = None) -> BuildReport:
-    started = time.monotonic()
+               cache: ExtractionCache | None = None,
+               snapshot_at: float | None = None) -> BuildReport:
+    started, started_at = time.monotonic(), time.time()
     roots = source_roots_for(config, entries)
     report = BuildReport("full", reason=reason)
     every_record = []
@@ -82,6 +83,7 @@ def full_build(conn, workspace: Workspace, config: Config, entries: dict[str, En
             "head": head_commit(workspace),
             "last_mode": "full",
             "last_update": time.time(),
+            "snapshot_at": snapshot_at if snapshot_at is not None else started_at,
             "last_full": time.time(),
             "updates_since_full": 0,
             "last_seconds": round(report.seconds, 3),

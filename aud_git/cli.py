@@ -108,6 +108,169 @@ def digest(ctx) -> None:
     click.echo(dump_digest(_open_db(ctx)))
 
 
+# -- query ------------------------------------------------------------------------------------
+
+@cli.group()
+@click.pass_context
+def query(ctx) -> None:
+    """Ask the index: definitions, callers, callees, importers, imports, files, SQL.
+
+    Text output is grep-like (path:line:col: ...); --json gives the documented shape. An empty
+    answer exits 1 with nothing on stdout, an error exits 2.
+    """
+    from aud_git import freshness, store
+
+    root = freshness.find_root(ctx.obj["directory"])
+    conn = store.connect(freshness.db_path(root), must_exist=True, readonly=True)
+    try:
+        reason = freshness.stale_reason(root, conn)
+    except sqlite3.DatabaseError as exc:
+        raise AudError(f"the index is unreadable or corrupt ({exc}); delete it and run `aud index`") from None
+    if reason:
+        click.echo(f"aud: warning: the index may be stale ({reason}); run `aud index --incremental`",
+                   err=True)
+    ctx.obj.update(root=root, conn=conn)
+
+
+def _emit(items: list, as_json: bool, line) -> None:
+    if not items:
+        sys.exit(1)
+    if as_json:
+        click.echo(json.dumps(items, indent=2, ensure_ascii=False))
+    else:
+        for item in items:
+            click.echo(line(item))
+
+
+def _file_arg(ctx, path: str) -> str:
+    """A FILE argument: repo-relative as stored, or a path on disk relative to the cwd."""
+    from aud_git import store  # noqa: F401  (keeps imports local to the query path)
+
+    candidate = os.path.relpath(os.path.abspath(path), ctx.obj["root"]).replace(os.sep, "/")
+    conn = ctx.obj["conn"]
+    if conn.execute("SELECT 1 FROM files WHERE path = ?", (path,)).fetchone():
+        return path
+    return candidate
+
+
+_json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+_depth_option = click.option("--depth", type=click.IntRange(min=1), default=1, show_default=True,
+                             help="Follow transitively this many levels (cycle-safe).")
+
+
+@query.command("def")
+@click.argument("name")
+@click.option("--kind", help="Only this kind (class, function, method, variable, module, ...).")
+@click.option("--exact", is_flag=True, help="Match the qualname exactly.")
+@_json_option
+@click.pass_context
+def query_def(ctx, name, kind, exact, as_json):
+    """Definitions by name, qualname, qualname tail, or glob (`*`, `?`, `[...]`)."""
+    from aud_git.query import definitions
+
+    _emit(definitions(ctx.obj["conn"], name, kind, exact), as_json,
+          lambda d: f"{d['file']}:{d['line']}:{d['col']}: {d['kind']} {d['qualname']}"
+                    + (f" {d['signature']}" if d["signature"] else ""))
+
+
+@query.command("callers")
+@click.argument("qualname")
+@_depth_option
+@_json_option
+@click.pass_context
+def query_callers(ctx, qualname, depth, as_json):
+    """Call sites that resolve to QUALNAME (also FILE:QUALNAME or module.path.QUALNAME)."""
+    from aud_git.query import callers
+
+    _emit(callers(ctx.obj["conn"], qualname, depth), as_json,
+          lambda c: f"{c['file']}:{c['line']}:{c['col']}: {'>' * c['depth']} {c['caller']}"
+                    f" calls {c['target_qualname']}")
+
+
+@query.command("callees")
+@click.argument("qualname")
+@_depth_option
+@_json_option
+@click.pass_context
+def query_callees(ctx, qualname, depth, as_json):
+    """Definitions that QUALNAME's calls resolve to."""
+    from aud_git.query import callees
+
+    _emit(callees(ctx.obj["conn"], qualname, depth), as_json,
+          lambda c: f"{c['target_file']}:{c['target_line']}:{c['target_col']}: {'>' * c['depth']} {c['kind']}"
+                    f" {c['target_qualname']} (called by {c['caller']} at {c['file']}:{c['line']})")
+
+
+@query.command("importers")
+@click.argument("file")
+@_depth_option
+@_json_option
+@click.pass_context
+def query_importers(ctx, file, depth, as_json):
+    """Files whose imports resolve to FILE."""
+    from aud_git.query import importers
+
+    _emit(importers(ctx.obj["conn"], _file_arg(ctx, file), depth), as_json,
+          lambda i: f"{i['file']}:{i['line']}:{i['col']}: {'>' * i['depth']} imports {i['target']}")
+
+
+@query.command("imports")
+@click.argument("file")
+@_json_option
+@click.pass_context
+def query_imports(ctx, file, as_json):
+    """What FILE imports, and where each import resolves (or external/unresolved)."""
+    from aud_git.query import imports
+
+    def line(i):
+        what = i["module"] + (f" {i['name']}" if i["name"] else "")
+        return f"{i['file']}:{i['line']}:{i['col']}: import {what} -> {i['target'] or i['resolution']}"
+
+    _emit(imports(ctx.obj["conn"], _file_arg(ctx, file)), as_json, line)
+
+
+@query.command("file")
+@click.argument("file")
+@_json_option
+@click.pass_context
+def query_file(ctx, file, as_json):
+    """Everything the index holds for FILE."""
+    from aud_git.query import file_report
+
+    report = file_report(ctx.obj["conn"], _file_arg(ctx, file))
+    if as_json:
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        return
+    path = report["file"]["path"]
+    info = report["file"]
+    click.echo(f"{path}:1:0: file {info['lang'] or 'other'} {info['status']} {info['lines']} lines")
+    for s in report["symbols"]:
+        click.echo(f"{path}:{s['line']}:{s['col']}: {s['kind']} {s['qualname']}")
+    for i in report["imports"]:
+        click.echo(f"{path}:{i['line']}:{i['col']}: import {i['module']}"
+                   f"{' ' + i['name'] if i['name'] else ''} -> {i['target'] or i['resolution']}")
+    for c in report["calls"]:
+        target = f" -> {c['target_file']}:{c['target_qualname']}" if c["target_file"] else ""
+        click.echo(f"{path}:{c['line']}:{c['col']}: call {c['callee']}{target}")
+    for e in report["parse_errors"]:
+        click.echo(f"{path}:{e['line']}:{e['col']}: error {e['message']}")
+
+
+@query.command("sql")
+@click.argument("statement")
+@_json_option
+@click.pass_context
+def query_sql(ctx, statement, as_json):
+    """Run a read-only SQL statement (writes are refused)."""
+    from aud_git.query import run_sql
+
+    columns, rows = run_sql(ctx.obj["conn"], statement)
+    if as_json:
+        _emit([dict(zip(columns, row)) for row in rows], True, None)
+    else:
+        _emit(rows, False, lambda row: "\t".join("" if v is None else str(v) for v in row))
+
+
 def main() -> None:
     try:
         status = cli.main(standalone_mode=False)
@@ -116,14 +279,11 @@ def main() -> None:
     except click.exceptions.Abort:
         click.echo("aud: interrupted", err=True)
         sys.exit(130)
-    except click.ClickException as exc:
+    except click.ClickException as exc:  # AudError included: one line, exit status 2
         exc.show()
         sys.exit(exc.exit_code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
-    except AudError as exc:
-        click.echo(f"aud: {exc}", err=True)
-        sys.exit(2)
     except sqlite3.DatabaseError as exc:
         click.echo(f"aud: database error: {exc}", err=True)
         sys.exit(2)

@@ -13,7 +13,8 @@ from pygit2.enums import FileStatus
 
 from aud_git.config import Config
 from aud_git.errors import AudError
-from aud_git.workspace import PF_DIR, Workspace
+from aud_git.paths import PF_DIR
+from aud_git.workspace import Workspace
 
 _SUBMODULE_MODE = 0o160000
 _READ_FROM_WORKTREE = (

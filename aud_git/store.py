@@ -5,12 +5,15 @@ import contextlib
 import os
 import sqlite3
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from aud_git.errors import AudError
-from aud_git.extract import FileRecord
 from aud_git.schema import (
     CANONICAL_TABLES, FACT_TABLES, META_DDL, create_index_sql, create_table_sql,
 )
+
+if TYPE_CHECKING:
+    from aud_git.extract import FileRecord
 
 _INSERT = {
     table.name: f"INSERT INTO {table.name} VALUES ({', '.join('?' * len(table.columns))})"

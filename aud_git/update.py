@@ -132,6 +132,7 @@ def run_update(workspace: Workspace, *, mode: str, jobs: int, use_cache: bool = 
     with updater_lock(workspace.pf_dir, config.lock_timeout):
         conn = store.connect(workspace.db_path)
         cache = ExtractionCache(os.path.join(workspace.pf_dir, CACHE_NAME)) if use_cache else None
+        snapshot_at = time.time()
         entries = take_snapshot(workspace, config)
         roots = source_roots_for(config, entries)
         identity = identity_meta(config, roots)
@@ -141,10 +142,11 @@ def run_update(workspace: Workspace, *, mode: str, jobs: int, use_cache: bool = 
             if reason is not None:
                 mode = "full"
         if mode == "full":
-            summary = _full(conn, workspace, config, entries, jobs, cache, show_progress, reason)
+            summary = _full(conn, workspace, config, entries, jobs, cache, show_progress, reason,
+                            snapshot_at)
         else:
             summary = incremental_update(conn, workspace, config, entries, roots, jobs, cache,
-                                         hints or [])
+                                         hints or [], snapshot_at)
         summary.notes = notes
         if since is not None:
             from aud_git.workset import compute_workset
@@ -164,14 +166,17 @@ def run_update(workspace: Workspace, *, mode: str, jobs: int, use_cache: bool = 
     return summary
 
 
-def _full(conn, workspace, config, entries, jobs, cache, show_progress, reason) -> Summary:
+def _full(conn, workspace, config, entries, jobs, cache, show_progress, reason,
+          snapshot_at) -> Summary:
     if show_progress:
         import click
 
         with click.progressbar(length=len(entries), label="indexing", file=None) as bar:
-            report = full_build(conn, workspace, config, entries, jobs, bar.update, reason, cache)
+            report = full_build(conn, workspace, config, entries, jobs, bar.update, reason, cache,
+                                snapshot_at)
     else:
-        report = full_build(conn, workspace, config, entries, jobs, None, reason, cache)
+        report = full_build(conn, workspace, config, entries, jobs, None, reason, cache,
+                            snapshot_at)
     return Summary("full", reason=reason, relinked=report.relinked, files=report.files,
                    read=report.extraction["read"], cached=report.extraction["cached"], build=report)
 
@@ -184,7 +189,7 @@ def _same_content(record, previous: tuple[str, str, bool]) -> bool:
 
 def incremental_update(conn, workspace: Workspace, config: Config, entries: dict[str, Entry],
                        roots: tuple[str, ...], jobs: int, cache: ExtractionCache | None,
-                       hints: list[str]) -> Summary:
+                       hints: list[str], snapshot_at: float) -> Summary:
     stored = {path: (oid, sha, status == "symlink") for path, oid, sha, status in conn.execute(
         "SELECT path, blob_oid, sha256, status FROM files")}
     hinted = sorted({posixpath.normpath(h) for h in hints} & (entries.keys() | stored.keys()))
@@ -231,6 +236,7 @@ def incremental_update(conn, workspace: Workspace, config: Config, entries: dict
             "head": head_commit(workspace),
             "last_mode": "incremental",
             "last_update": time.time(),
+            "snapshot_at": snapshot_at,
             "updates_since_full": int(meta.get("updates_since_full", "0")) + 1,
         })
     return Summary("incremental", added=sorted(added), modified=sorted(modified),

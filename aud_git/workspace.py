@@ -7,9 +7,7 @@ from dataclasses import dataclass
 import pygit2
 
 from aud_git.errors import AudError
-
-PF_DIR = ".pf"
-DB_NAME = "repo_index.db"
+from aud_git.paths import DB_NAME, PF_DIR
 
 
 @dataclass(frozen=True)
