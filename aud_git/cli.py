@@ -108,6 +108,97 @@ def digest(ctx) -> None:
     click.echo(dump_digest(_open_db(ctx)))
 
 
+# -- hooks ------------------------------------------------------------------------------------
+
+@cli.command(context_settings={"ignore_unknown_options": True})
+@click.option("--background", is_flag=True, help="Detach updates above the configured size.")
+@click.option("--strict", is_flag=True, help="pre-commit: fail when a staged file does not parse.")
+@click.option("--deferred", is_flag=True, hidden=True)
+@click.option("--lock-fd", type=int, hidden=True)
+@click.option("--background-update", is_flag=True, hidden=True)
+@click.argument("name")
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def hook(background, strict, deferred, lock_fd, background_update, name, args):
+    """What the git hook shims run: NAME is the hook (or `auto` under the pre-commit framework).
+
+    post-* hooks always exit 0; pre-commit fails only with --strict.
+    """
+    from aud_git import hooks_run
+
+    call = (hooks_run.from_framework(tuple(args)) if name == "auto"
+            else hooks_run.HookCall(name, tuple(args)))
+    if deferred:
+        action = lambda: hooks_run.run_deferred(call.name, lock_fd)  # noqa: E731
+    elif background_update:
+        action = lambda: hooks_run.run_background_update(call.name)  # noqa: E731
+    else:
+        action = lambda: hooks_run.run_hook(call, background, strict)  # noqa: E731
+    sys.exit(hooks_run.guarded(call, action))
+
+
+@cli.group()
+def hooks() -> None:
+    """Install, remove or inspect the git hooks that keep the index fresh."""
+
+
+@hooks.command("install")
+@click.option("--background", is_flag=True,
+              help="Let large updates (branch switches) detach so that git returns at once.")
+@click.option("--strict", is_flag=True, help="Fail commits whose staged Python/JS/TS does not parse.")
+@click.option("--force", is_flag=True, help="Install even where a hook manager is in charge.")
+@click.pass_context
+def hooks_install(ctx, background, strict, force):
+    """Install the hook shims (idempotent; existing hooks are chained, never clobbered)."""
+    from aud_git import hooks_install as installer
+
+    workspace = _workspace(ctx.obj["directory"])
+    directory = installer.hooks_dir(workspace)
+    manager = installer.detect_manager(workspace, directory)
+    if manager and not force:
+        click.echo(f"aud: this repository's hooks are managed by {manager}; add this instead"
+                   " (or pass --force):\n", err=True)
+        click.echo(installer.manager_snippet(manager))
+        sys.exit(1)
+    for line in installer.install(workspace, background, strict):
+        click.echo(f"aud: {line}")
+
+
+@hooks.command("uninstall")
+@click.pass_context
+def hooks_uninstall(ctx):
+    """Remove the shims and restore any hook they chained."""
+    from aud_git import hooks_install as installer
+
+    for line in installer.uninstall(_workspace(ctx.obj["directory"])) or ["aud: no aud hooks installed"]:
+        click.echo(line if line.startswith("aud:") else f"aud: {line}")
+
+
+@hooks.command("status")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def hooks_status(ctx, as_json):
+    """Each hook (missing, ours, chained or foreign), its interpreter, and background work."""
+    from dataclasses import asdict
+
+    from aud_git import hooks_install as installer
+    from aud_git.background import background_state
+
+    workspace = _workspace(ctx.obj["directory"])
+    states = installer.status(workspace)
+    work = background_state(workspace.pf_dir)
+    if as_json:
+        click.echo(json.dumps({"hooks": [asdict(s) for s in states], "background": work}, indent=2))
+        return
+    for s in states:
+        extra = ""
+        if s.python:
+            extra = f" ({s.python}{'' if s.runs else ', does not run'})"
+        click.echo(f"{s.name}: {s.state}{extra}")
+    for key, value in work.items():
+        if value:
+            click.echo(f"background: {key} (pid {value})")
+
+
 # -- query ------------------------------------------------------------------------------------
 
 @cli.group()

@@ -1,0 +1,241 @@
+"""What a git hook does: the full incremental reconciliation, with git's arguments only as hints.
+
+Hooks never break the git command that fired them: post-* hooks always exit 0 and print at most
+one line. While a multi-step operation is under way (rebase, sequencer, merge in progress) the
+update is deferred to one detached waiter, which reconciles once git has finished, whichever hook
+(if any) git fires last.
+"""
+from __future__ import annotations
+
+import fcntl
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+
+from aud_git.errors import AudError
+from aud_git.paths import PF_DIR
+
+POST_HOOKS = ("post-checkout", "post-merge", "post-rewrite", "post-commit")
+HOOK_NAMES = ("pre-commit", *POST_HOOKS)
+NULL_OID = "0" * 40
+LOG_NAME = "hooks.log"
+BACKGROUND_PID = "background.pid"
+WAITER_LOCK = "deferred.lock"
+_IN_PROGRESS = ("rebase-merge", "rebase-apply", "sequencer")
+_WAIT_LIMIT_SECONDS = 2 * 3600
+
+
+@dataclass(frozen=True)
+class HookCall:
+    name: str
+    args: tuple[str, ...]
+
+
+def from_framework(args: tuple[str, ...]) -> HookCall:
+    """The pre-commit framework passes no git arguments; its environment tells the stage."""
+    env = os.environ
+    if "PRE_COMMIT_CHECKOUT_TYPE" in env:
+        return HookCall("post-checkout", (env.get("PRE_COMMIT_FROM_REF", ""),
+                                          env.get("PRE_COMMIT_TO_REF", ""),
+                                          env["PRE_COMMIT_CHECKOUT_TYPE"]))
+    if "PRE_COMMIT_IS_SQUASH_MERGE" in env:
+        return HookCall("post-merge", (env["PRE_COMMIT_IS_SQUASH_MERGE"],))
+    if "PRE_COMMIT_REWRITE_COMMAND" in env:
+        return HookCall("post-rewrite", (env["PRE_COMMIT_REWRITE_COMMAND"],))
+    # pre-commit and post-commit look alike from here; both reconcile, and the strict parse
+    # check only ever finds staged files before a commit.
+    return HookCall("pre-commit", args)
+
+
+def operation_in_progress(git_dir: str) -> str | None:
+    for name in _IN_PROGRESS:
+        if os.path.exists(os.path.join(git_dir, name)):
+            return name
+    return None
+
+
+def _log(pf_dir: str, line: str) -> None:
+    os.makedirs(pf_dir, exist_ok=True)
+    with open(os.path.join(pf_dir, LOG_NAME), "a", encoding="utf-8") as handle:
+        handle.write(f"{time.strftime('%Y-%m-%dT%H:%M:%S')} {line}\n")
+
+
+def _detach(workdir: str, *args: str, pass_fd: int | None = None) -> int:
+    """Start `python -m aud_git ARGS` detached from git, its output appended to hooks.log."""
+    pf_dir = os.path.join(workdir, PF_DIR)
+    os.makedirs(pf_dir, exist_ok=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    with open(os.path.join(pf_dir, LOG_NAME), "a", encoding="utf-8") as log:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "aud_git", *args], cwd=workdir, stdin=subprocess.DEVNULL,
+            stdout=log, stderr=log, start_new_session=True, env=env,
+            pass_fds=(pass_fd,) if pass_fd is not None else (),
+        )
+    return child.pid
+
+
+def detach_update(workdir: str, name: str) -> None:
+    """A background update, marked pending (its pid in `.pf/background.pid`) before git returns."""
+    pid = _detach(workdir, "hook", "--background-update", name)
+    with open(os.path.join(workdir, PF_DIR, BACKGROUND_PID), "w", encoding="utf-8") as handle:
+        handle.write(f"{pid}\n")
+
+
+def detach_waiter(workdir: str, name: str) -> bool:
+    """One waiter at a time: this process takes the waiter lock and hands it to the child."""
+    pf_dir = os.path.join(workdir, PF_DIR)
+    os.makedirs(pf_dir, exist_ok=True)
+    fd = os.open(os.path.join(pf_dir, WAITER_LOCK), os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False  # a waiter is already on it
+        _detach(workdir, "hook", "--deferred", "--lock-fd", str(fd), name, pass_fd=fd)
+        return True
+    finally:
+        os.close(fd)
+
+
+def _changed_between(repo, old: str, new: str) -> int | None:
+    try:
+        return len(repo.diff(repo.revparse_single(old), repo.revparse_single(new)))
+    except Exception:  # an unknown or null id: no estimate, so no reason to detach
+        return None
+
+
+def _size_estimate(workspace, call: HookCall) -> int | None:
+    repo = workspace.repo
+    if call.name == "post-checkout" and len(call.args) >= 2 and call.args[0] not in ("", NULL_OID):
+        return _changed_between(repo, call.args[0], call.args[1])
+    if call.name in ("post-merge", "post-rewrite"):
+        return _changed_between(repo, "ORIG_HEAD", "HEAD")
+    return None
+
+
+def strict_parse_failures(workspace) -> list[str]:
+    """Staged Python/JS/TS files that do not parse, as `path:line:col: message`.
+
+    "Staged" is the index being committed: git's `GIT_INDEX_FILE` during `git commit -a` or
+    `git commit PATH`, else the repository's index; compared with HEAD's tree.
+    """
+    import pygit2
+
+    from aud_git.extract import extract_facts, is_binary
+    from aud_git.languages import SOURCE_LANGS, language_of
+
+    repo = workspace.repo
+    index_file = os.environ.get("GIT_INDEX_FILE")
+    index = pygit2.Index(os.path.abspath(index_file)) if index_file else repo.index
+    try:
+        head_tree = repo.head.peel(pygit2.Tree)
+    except pygit2.GitError:
+        head_tree = None
+    failures = []
+    for entry in index:
+        lang = language_of(entry.path)
+        if lang not in SOURCE_LANGS or entry.mode not in (0o100644, 0o100755):
+            continue
+        try:
+            if head_tree is not None and head_tree[entry.path].id == entry.id:
+                continue
+        except KeyError:
+            pass
+        data = repo[entry.id].data
+        if is_binary(data):
+            continue
+        for line, col, message in extract_facts(lang, data).parse_errors[:1]:
+            failures.append(f"{entry.path}:{line}:{col}: {message}")
+    return sorted(failures)
+
+
+def run_hook(call: HookCall, background: bool, strict: bool) -> int:
+    from aud_git.config import load_config
+    from aud_git.lock import lock_holder
+    from aud_git.update import run_update
+    from aud_git.workers import default_jobs
+    from aud_git.workspace import open_workspace
+
+    workspace = open_workspace(".")
+    pf_dir = workspace.pf_dir
+    status = 0
+    if strict and call.name == "pre-commit":
+        failures = strict_parse_failures(workspace)
+        for failure in failures:
+            print(f"aud: {failure}", file=sys.stderr)
+        status = 1 if failures else 0
+    final_rewrite = call.name == "post-rewrite" and call.args[:1] == ("rebase",)
+    state = operation_in_progress(workspace.git_dir)
+    if state and not final_rewrite:
+        started = detach_waiter(workspace.workdir, call.name)
+        _log(pf_dir, f"{call.name}: deferred while {state} exists"
+                     + ("" if started else " (a waiter is already on it)"))
+        return status
+    config = load_config(workspace.workdir)
+    size = _size_estimate(workspace, call) if background and call.name in POST_HOOKS else None
+    if call.name in POST_HOOKS and (
+        (size is not None and size > config.background_threshold) or lock_holder(pf_dir) is not None
+    ):
+        detach_update(workspace.workdir, call.name)
+        _log(pf_dir, f"{call.name}: update detached ({size if size is not None else 'lock busy'})")
+        return 0
+    summary = run_update(workspace, mode="incremental", jobs=default_jobs())
+    _log(pf_dir, f"{call.name} {' '.join(call.args)}: {summary.line()}")
+    return status
+
+
+def run_background_update(name: str) -> int:
+    """A detached update; it clears its pending marker when done."""
+    from aud_git.update import run_update
+    from aud_git.workers import default_jobs
+    from aud_git.workspace import open_workspace
+
+    workspace = open_workspace(".")
+    marker = os.path.join(workspace.pf_dir, BACKGROUND_PID)
+    try:
+        summary = run_update(workspace, mode="incremental", jobs=default_jobs())
+        _log(workspace.pf_dir, f"{name} (background): {summary.line()}")
+    finally:
+        try:
+            with open(marker, encoding="utf-8") as handle:
+                mine = handle.read().strip() == str(os.getpid())
+            if mine:
+                os.unlink(marker)
+        except FileNotFoundError:
+            pass
+    return 0
+
+
+def run_deferred(name: str, lock_fd: int) -> int:
+    """Hold the waiter lock (inherited as `lock_fd`) until git's multi-step operation ends,
+    then reconcile."""
+    from aud_git.update import run_update
+    from aud_git.workers import default_jobs
+    from aud_git.workspace import open_workspace
+
+    try:
+        workspace = open_workspace(".")
+        deadline = time.monotonic() + _WAIT_LIMIT_SECONDS
+        while operation_in_progress(workspace.git_dir) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        summary = run_update(workspace, mode="incremental", jobs=default_jobs())
+        _log(workspace.pf_dir, f"{name} (deferred): {summary.line()}")
+    finally:
+        os.close(lock_fd)
+    return 0
+
+
+def guarded(call: HookCall, action) -> int:
+    """Run a hook action so that no failure ever reaches git as anything but one line."""
+    try:
+        status = action()
+    except AudError as exc:
+        print(f"aud: {call.name}: {exc.format_message()}", file=sys.stderr)
+        status = 0
+    except Exception as exc:  # a hook must never break the git command that fired it
+        print(f"aud: {call.name} failed ({type(exc).__name__}: {exc}); the index may be stale",
+              file=sys.stderr)
+        status = 0
+    return status if call.name == "pre-commit" else 0
