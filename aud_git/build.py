@@ -78,6 +78,7 @@ def full_build(conn, workspace: Workspace, config: Config, entries: dict[str, En
         report.relinked = link_files(conn, entries, roots, reader=reader, jobs=jobs)
         store.create_indexes(conn)
         report.seconds = time.monotonic() - started
+        conn.execute("DELETE FROM meta WHERE key = 'needs_full'")
         store.write_meta(conn, {
             **identity_meta(config, roots),
             "head": head_commit(workspace),

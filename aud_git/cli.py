@@ -108,6 +108,88 @@ def digest(ctx) -> None:
     click.echo(dump_digest(_open_db(ctx)))
 
 
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--check", is_flag=True, help="Exit 1 when the index is not fresh.")
+@click.pass_context
+def status(ctx, as_json, check):
+    """Is the index fresh? Paths that differ, the last update, counters, hooks, running work."""
+    from aud_git.status import index_status
+
+    report = index_status(_workspace(ctx.obj["directory"]))
+    if as_json:
+        click.echo(json.dumps(report, indent=2, sort_keys=True))
+    elif not report["indexed"]:
+        click.echo("aud: no index yet (run `aud index`)")
+    else:
+        state = "fresh" if report["fresh"] else "stale"
+        click.echo(f"index: {state}" + (f" ({report['reason']})" if report["reason"] else ""))
+        for kind in ("added", "modified", "deleted"):
+            for path in report[kind]:
+                click.echo(f"  {kind}: {path}")
+        click.echo(f"last update: {report['last_update']} ({report['last_mode']}),"
+                   f" {report['updates_since_full']} incremental since the last full rebuild"
+                   f" (full every {report['full_rebuild_every']} or {report['full_rebuild_hours']:g} h)")
+        installed = [name for name, state in report["hooks"].items() if state in ("ours", "chained")]
+        click.echo(f"hooks: {', '.join(installed) if installed else 'not installed'}")
+        work = report["background"]
+        if work["running"]:
+            click.echo(f"update running (pid {work['running']})")
+        if work["pending"]:
+            click.echo(f"update pending (pid {work['pending']})")
+        if work["deferred"]:
+            click.echo("update deferred until git finishes its current operation")
+    if check and not report["fresh"]:
+        sys.exit(1)
+
+
+@cli.command()
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes for the fresh build (default: all cores).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def verify(ctx, jobs, as_json):
+    """Build a full index into a temporary database and compare it with the live one.
+
+    Exits 1 on any difference (showing the first differing rows per table), 0 when equal.
+    """
+    from dataclasses import asdict
+
+    from aud_git.verify import verify as run_verify
+    from aud_git.workers import default_jobs
+
+    differences = run_verify(_workspace(ctx.obj["directory"]), jobs or default_jobs())
+    if as_json:
+        click.echo(json.dumps({"equal": not differences,
+                               "tables": [asdict(d) for d in differences]}, indent=2, default=list))
+    elif not differences:
+        click.echo("aud: the index equals a full rebuild")
+    else:
+        for difference in differences:
+            click.echo(f"{difference.table}: differs")
+            for row in difference.only_live:
+                click.echo(f"  - index only: {json.dumps(row, ensure_ascii=False)}")
+            for row in difference.only_fresh:
+                click.echo(f"  + full build only: {json.dumps(row, ensure_ascii=False)}")
+    sys.exit(1 if differences else 0)
+
+
+@cli.command("watch")
+@click.argument("path", required=False, type=click.Path(file_okay=False))
+@click.option("--debounce", type=click.FloatRange(min=0.0), default=0.3, show_default=True,
+              help="Seconds of quiet before an update (at most 2 s under a constant stream).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per update.")
+@click.option("--log", type=click.Path(dir_okay=False), help="Append the update lines to FILE.")
+@click.option("--pidfile", type=click.Path(dir_okay=False), help="Write the process id to FILE.")
+@click.pass_context
+def watch_command(ctx, path, debounce, as_json, log, pidfile):
+    """Keep the index equal to the working tree while you edit (Ctrl-C or SIGTERM stops)."""
+    from aud_git.watch import run_watch
+
+    workspace = _workspace(path or ctx.obj["directory"])
+    sys.exit(run_watch(workspace, debounce, as_json, log, pidfile))
+
+
 # -- hooks ------------------------------------------------------------------------------------
 
 @cli.command(context_settings={"ignore_unknown_options": True})

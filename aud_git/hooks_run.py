@@ -15,12 +15,12 @@ import time
 from dataclasses import dataclass
 
 from aud_git.errors import AudError
+from aud_git.logbook import HOOKS_LOG, log_line
 from aud_git.paths import PF_DIR
 
 POST_HOOKS = ("post-checkout", "post-merge", "post-rewrite", "post-commit")
 HOOK_NAMES = ("pre-commit", *POST_HOOKS)
 NULL_OID = "0" * 40
-LOG_NAME = "hooks.log"
 BACKGROUND_PID = "background.pid"
 WAITER_LOCK = "deferred.lock"
 _IN_PROGRESS = ("rebase-merge", "rebase-apply", "sequencer")
@@ -57,9 +57,7 @@ def operation_in_progress(git_dir: str) -> str | None:
 
 
 def _log(pf_dir: str, line: str) -> None:
-    os.makedirs(pf_dir, exist_ok=True)
-    with open(os.path.join(pf_dir, LOG_NAME), "a", encoding="utf-8") as handle:
-        handle.write(f"{time.strftime('%Y-%m-%dT%H:%M:%S')} {line}\n")
+    log_line(pf_dir, line, HOOKS_LOG)
 
 
 def _detach(workdir: str, *args: str, pass_fd: int | None = None) -> int:
@@ -67,7 +65,7 @@ def _detach(workdir: str, *args: str, pass_fd: int | None = None) -> int:
     pf_dir = os.path.join(workdir, PF_DIR)
     os.makedirs(pf_dir, exist_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    with open(os.path.join(pf_dir, LOG_NAME), "a", encoding="utf-8") as log:
+    with open(os.path.join(pf_dir, HOOKS_LOG), "a", encoding="utf-8") as log:
         child = subprocess.Popen(
             [sys.executable, "-m", "aud_git", *args], cwd=workdir, stdin=subprocess.DEVNULL,
             stdout=log, stderr=log, start_new_session=True, env=env,

@@ -20,9 +20,11 @@ from aud_git.extract import read_file
 from aud_git.invalidation import files_to_relink
 from aud_git.link import link_files
 from aud_git.lock import updater_lock
+from aud_git.logbook import log_line
 from aud_git.schema import CANONICAL_TABLES
 from aud_git.snapshot import Entry, take_snapshot
 from aud_git.workers import records_for
+from aud_git import validate
 from aud_git.workspace import Workspace, ensure_pf_excluded
 
 
@@ -146,8 +148,8 @@ def run_update(workspace: Workspace, *, mode: str, jobs: int, use_cache: bool = 
                             snapshot_at)
         else:
             summary = incremental_update(conn, workspace, config, entries, roots, jobs, cache,
-                                         hints or [], snapshot_at)
-        summary.notes = notes
+                                         hints or [], snapshot_at, identity)
+        summary.notes = notes + summary.notes
         if since is not None:
             from aud_git.workset import compute_workset
 
@@ -187,35 +189,52 @@ def _same_content(record, previous: tuple[str, str, bool]) -> bool:
             and (record.status == "symlink") == previous[2])
 
 
-def incremental_update(conn, workspace: Workspace, config: Config, entries: dict[str, Entry],
-                       roots: tuple[str, ...], jobs: int, cache: ExtractionCache | None,
-                       hints: list[str], snapshot_at: float) -> Summary:
+@dataclass
+class Plan:
+    """What differs between the snapshot and the `files` table, before any extraction."""
+    stored: dict[str, tuple[str, str, bool]]
+    hinted: list[str]
+    to_extract: list[Entry]
+    oid_only: dict[str, str]
+    deleted: list[str]
+
+
+def reconcile(conn, workspace: Workspace, config: Config, entries: dict[str, Entry],
+              hints: list[str]) -> Plan:
+    """The whole snapshot against the stored rows; hinted paths are simply checked first."""
     stored = {path: (oid, sha, status == "symlink") for path, oid, sha, status in conn.execute(
         "SELECT path, blob_oid, sha256, status FROM files")}
     hinted = sorted({posixpath.normpath(h) for h in hints} & (entries.keys() | stored.keys()))
-    deleted = sorted(stored.keys() - entries.keys())
-    to_extract: list[Entry] = []
-    oid_only: dict[str, str] = {}
+    plan = Plan(stored, hinted, [], {}, sorted(stored.keys() - entries.keys()))
     for path in hinted + sorted(entries.keys() - set(hinted)):
         entry = entries.get(path)
         if entry is None:
             continue
         previous = stored.get(path)
         if previous is None:
-            to_extract.append(entry)
+            plan.to_extract.append(entry)
         elif entry.oid is None:
             record, _ = read_file(path, workspace.abspath(path), None, config.max_file_size)
             if not _same_content(record, previous):
-                to_extract.append(entry)
+                plan.to_extract.append(entry)
             elif record.blob_oid != previous[0]:
-                oid_only[path] = record.blob_oid
+                plan.oid_only[path] = record.blob_oid
         elif entry.oid != previous[0] or (entry.mode == _SYMLINK_MODE) != previous[2]:
-            to_extract.append(entry)
+            plan.to_extract.append(entry)
+    return plan
+
+
+def incremental_update(conn, workspace: Workspace, config: Config, entries: dict[str, Entry],
+                       roots: tuple[str, ...], jobs: int, cache: ExtractionCache | None,
+                       hints: list[str], snapshot_at: float,
+                       identity: dict[str, str]) -> Summary:
+    plan = reconcile(conn, workspace, config, entries, hints)
+    stored, hinted, deleted, oid_only = plan.stored, plan.hinted, plan.deleted, plan.oid_only
     added, modified = [], []
     counts: Counter = Counter()
     with store.write_transaction(conn):
         fresh = []
-        for records in records_for(workspace.workdir, to_extract, config.max_file_size, roots,
+        for records in records_for(workspace.workdir, plan.to_extract, config.max_file_size, roots,
                                    jobs, cache, counts=counts):
             for record in records:
                 previous = stored.get(record.path)
@@ -239,6 +258,13 @@ def incremental_update(conn, workspace: Workspace, config: Config, entries: dict
             "snapshot_at": snapshot_at,
             "updates_since_full": int(meta.get("updates_since_full", "0")) + 1,
         })
-    return Summary("incremental", added=sorted(added), modified=sorted(modified),
-                   deleted=deleted, hinted=hinted, relinked=relinked, files=len(entries),
-                   read=counts["read"], cached=counts["cached"])
+        issues = validate.problems(conn, relink, [*added, *modified, *deleted], identity)
+        if issues:
+            store.write_meta(conn, {"needs_full": f"validation failed: {issues[0]}"})
+            log_line(workspace.pf_dir, f"validation failed: {'; '.join(issues)}")
+    summary = Summary("incremental", added=sorted(added), modified=sorted(modified),
+                      deleted=deleted, hinted=hinted, relinked=relinked, files=len(entries),
+                      read=counts["read"], cached=counts["cached"])
+    if issues:
+        summary.notes.append(f"validation failed, the next update rebuilds: {issues[0]}")
+    return summary

@@ -30,27 +30,32 @@ def fresh_build(workspace: Workspace, db_path: str, jobs: int = 1) -> sqlite3.Co
     return conn
 
 
-def differences(live: sqlite3.Connection, fresh: sqlite3.Connection,
+def differences(fresh: sqlite3.Connection, live_path: str,
                 limit: int = 5) -> Iterator[TableDifference]:
-    for table in CANONICAL_TABLES:
-        columns = ", ".join(table.columns)
-        query = f"SELECT {columns} FROM {table.name}"
-        live_rows = set(live.execute(query))
-        fresh_rows = set(fresh.execute(query))
-        if live_rows != fresh_rows:
-            yield TableDifference(
-                table.name,
-                sorted(live_rows - fresh_rows, key=repr)[:limit],
-                sorted(fresh_rows - live_rows, key=repr)[:limit],
-            )
+    """Table by table, the rows only one side has (as multisets: row counts are compared too)."""
+    fresh.execute("ATTACH DATABASE ? AS live", (f"file:{live_path}?mode=ro",))
+    try:
+        for table in CANONICAL_TABLES:
+            columns = ", ".join(table.columns)
+            only_live = fresh.execute(
+                f"SELECT {columns} FROM live.{table.name} EXCEPT SELECT {columns} FROM main.{table.name}"
+                f" LIMIT ?", (limit,)).fetchall()
+            only_fresh = fresh.execute(
+                f"SELECT {columns} FROM main.{table.name} EXCEPT SELECT {columns} FROM live.{table.name}"
+                f" LIMIT ?", (limit,)).fetchall()
+            counts = [fresh.execute(f"SELECT count(*) FROM {schema}.{table.name}").fetchone()[0]
+                      for schema in ("live", "main")]
+            if only_live or only_fresh or counts[0] != counts[1]:
+                yield TableDifference(table.name, only_live, only_fresh)
+    finally:
+        fresh.execute("DETACH DATABASE live")
 
 
 def verify(workspace: Workspace, jobs: int = 1) -> list[TableDifference]:
-    live = store.connect(workspace.db_path, must_exist=True, readonly=True)
+    store.connect(workspace.db_path, must_exist=True, readonly=True).close()
     with tempfile.TemporaryDirectory(prefix="aud-verify-") as scratch:
         fresh = fresh_build(workspace, os.path.join(scratch, "fresh.db"), jobs)
         try:
-            return list(differences(live, fresh))
+            return list(differences(fresh, workspace.db_path))
         finally:
             fresh.close()
-            live.close()

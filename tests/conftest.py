@@ -89,10 +89,9 @@ class Repo:
         """The live index equals a fresh full build; on failure, show the differing rows."""
         live_digest, fresh = self.digest(), self.fresh_digest()
         if live_digest != fresh:
-            live = store.connect(str(self.path / ".pf" / "repo_index.db"), readonly=True)
             with tempfile.TemporaryDirectory() as scratch:
                 fresh_conn = fresh_build(open_workspace(str(self.path)), os.path.join(scratch, "f.db"))
-                diffs = list(differences(live, fresh_conn))
+                diffs = list(differences(fresh_conn, str(self.path / ".pf" / "repo_index.db")))
             pytest.fail(f"incremental index differs from a full build: {diffs}")
 
     def query(self, sql: str, *params) -> list[tuple]:

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+import json
+import sqlite3
+
+
+def test_validation_catches_an_injected_orphan_and_the_next_update_rebuilds(repo):
+    repo.write("a.py", "def f():\n    pass\n")
+    repo.aud("index")
+    conn = sqlite3.connect(repo.path / ".pf" / "repo_index.db")
+    conn.execute("INSERT INTO symbols VALUES ('ghost.py', 'g', 'g', 'function', NULL, 1, 0, 1, 5, NULL, 1)")
+    conn.commit()
+    conn.close()
+    summary = repo.aud("index", "--incremental", "--json")
+    assert summary["mode"] == "incremental"
+    assert any("ghost.py" in note for note in summary["notes"])
+    assert "ghost.py" in (repo.path / ".pf" / "aud.log").read_text()
+    summary = repo.aud("index", "--incremental", "--json")
+    assert summary["mode"] == "full" and "validation failed" in summary["reason"]
+    repo.assert_exact()
+    assert repo.aud("index", "--incremental", "--json")["mode"] == "incremental"
+
+
+def test_validation_catches_a_dangling_link_into_a_changed_file(repo):
+    repo.write("m.py", "def f():\n    pass\n")
+    repo.write("other.py", "x = 1\n")
+    repo.aud("index")
+    conn = sqlite3.connect(repo.path / ".pf" / "repo_index.db")
+    conn.execute("INSERT INTO call_links VALUES ('other.py', 9, 0, 'x', 'm.py', 'missing')")
+    conn.commit()
+    conn.close()
+    repo.write("m.py", "def f():\n    return 1\n")
+    summary = repo.aud("index", "--incremental", "--json")
+    assert any("missing" in note for note in summary["notes"])
+
+
+def test_verify_reports_an_injected_difference(repo):
+    repo.write("a.py", "def f():\n    pass\n")
+    repo.aud("index")
+    assert repo.run_aud("verify").returncode == 0
+    conn = sqlite3.connect(repo.path / ".pf" / "repo_index.db")
+    conn.execute("UPDATE symbols SET signature = '(tampered)' WHERE qualname = 'f'")
+    conn.commit()
+    conn.close()
+    result = repo.run_aud("verify")
+    assert result.returncode == 1
+    assert "symbols: differs" in result.stdout and "(tampered)" in result.stdout
+    report = json.loads(repo.run_aud("verify", "--json").stdout)
+    assert report["equal"] is False and [t["table"] for t in report["tables"]] == ["symbols"]
+
+
+def test_status_lists_an_unindexed_edit_and_check_exits_1(repo):
+    repo.write("a.py", "x = 1\n")
+    repo.write("b.py", "y = 1\n")
+    repo.commit()
+    assert repo.run_aud("status").stdout.startswith("aud: no index yet")
+    repo.aud("index")
+    fresh = json.loads(repo.run_aud("status", "--json").stdout)
+    assert fresh["fresh"] is True and fresh["hooks_installed"] is False
+    assert repo.run_aud("status", "--check").returncode == 0
+    repo.write("a.py", "x = 2\n")
+    repo.remove("b.py")
+    repo.write("c.py", "z = 1\n")
+    before = repo.digest()
+    report = json.loads(repo.run_aud("status", "--json").stdout)
+    assert (report["added"], report["modified"], report["deleted"]) == (["c.py"], ["a.py"], ["b.py"])
+    result = repo.run_aud("status", "--check")
+    assert result.returncode == 1 and "modified: a.py" in result.stdout
+    assert repo.digest() == before  # status writes nothing
+
+
+def test_periodic_full_rebuild_by_age(repo):
+    repo.write("aud.toml", "full_rebuild_hours = 0.0001\n")
+    repo.write("a.py", "x = 1\n")
+    repo.aud("index")
+    import time
+
+    time.sleep(0.5)
+    summary = repo.aud("index", "--incremental", "--json")
+    assert summary["mode"] == "full" and "periodic full rebuild after" in summary["reason"]

@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+import json
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from conftest import GIT_ENV
+
+
+class Watcher:
+    def __init__(self, repo) -> None:
+        self.repo = repo
+        self.lines: queue.Queue[dict] = queue.Queue()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "aud_git", "watch", "--json", "--debounce", "0.1",
+             "--pidfile", str(repo.path.parent / "watch.pid")],
+            cwd=repo.path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env={**os.environ, **GIT_ENV},
+        )
+        threading.Thread(target=self._read, daemon=True).start()
+        self.next_update(timeout=30)  # the reconcile at start
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self.lines.put(json.loads(line))
+
+    def next_update(self, timeout: float = 10) -> dict:
+        return self.lines.get(timeout=timeout)
+
+    def settle(self, timeout: float = 15) -> None:
+        """Wait until the index equals a full build of the tree as it now is."""
+        deadline = time.monotonic() + timeout
+        fresh = self.repo.fresh_digest()
+        while time.monotonic() < deadline:
+            if self.repo.digest() == fresh:
+                return
+            time.sleep(0.05)
+        self.repo.assert_exact()
+
+    def stop(self) -> int:
+        self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def watched(repo):
+    repo.write("pkg/__init__.py", "")
+    repo.write("pkg/a.py", "def a():\n    pass\n")
+    repo.write("main.py", "from pkg.a import a\na()\n")
+    repo.commit()
+    repo.aud("index")
+    watcher = Watcher(repo)
+    yield repo, watcher
+    if watcher.process.poll() is None:
+        watcher.stop()
+
+
+def test_create_edit_delete_rename(watched):
+    repo, watcher = watched
+    repo.write("pkg/b.py", "def b():\n    pass\n")
+    watcher.settle()
+    repo.write("main.py", "from pkg.b import b\nb()\n")
+    watcher.settle()
+    os.rename(repo.path / "pkg" / "b.py", repo.path / "pkg" / "c.py")
+    watcher.settle()
+    repo.remove("pkg/a.py")
+    watcher.settle()
+
+
+def test_editor_atomic_save_and_directory_move(watched):
+    repo, watcher = watched
+    temporary = repo.path / "pkg" / ".a.py.swp~"
+    temporary.write_text("def a():\n    return 2\n")
+    os.replace(temporary, repo.path / "pkg" / "a.py")
+    watcher.settle()
+    os.rename(repo.path / "pkg", repo.path / "lib")
+    watcher.settle()
+    assert repo.query("SELECT count(*) FROM files WHERE path LIKE 'lib/%'") == [(2,)]
+
+
+def test_branch_switch_while_watching(watched):
+    repo, watcher = watched
+    repo.git("checkout", "-q", "-b", "other")
+    for i in range(10):
+        repo.write(f"gen/g{i}.py", f"from pkg.a import a\ndef g{i}():\n    a()\n")
+    repo.commit("other")
+    watcher.settle()
+    repo.git("checkout", "-q", "main")
+    watcher.settle()
+
+
+def test_burst_of_200_edits(watched):
+    repo, watcher = watched
+    for i in range(200):
+        repo.write(f"burst/m{i % 40}.py", f"def f{i}():\n    pass\n")
+    watcher.settle(timeout=30)
+
+
+def test_edit_made_while_stopped_and_clean_stop(repo):
+    repo.write("a.py", "x = 1\n")
+    repo.commit()
+    repo.aud("index")
+    watcher = Watcher(repo)
+    assert watcher.stop() == 0
+    assert not (repo.path.parent / "watch.pid").exists()
+    repo.write("a.py", "def changed():\n    pass\n")
+    watcher = Watcher(repo)  # reconciles at start
+    watcher.settle()
+    assert watcher.stop() == 0
+
+
+def test_missing_watchdog_is_one_clear_line(repo, tmp_path):
+    blocker = tmp_path / "blocker"
+    blocker.mkdir()
+    (blocker / "watchdog").mkdir()
+    (blocker / "watchdog" / "__init__.py").write_text("raise ImportError('no watchdog here')\n")
+    result = repo.run_aud("watch", env={"PYTHONPATH": str(blocker)})
+    assert result.returncode == 2
+    assert result.stderr.strip() == "aud: aud watch needs watchdog: pip install 'aud-git[watch]'"
