@@ -75,7 +75,8 @@ def full_build(conn, workspace: Workspace, config: Config, entries: dict[str, En
         report.files = len(entries)
         reader = FactReader.from_records(every_record)
         del every_record
-        report.relinked = link_files(conn, entries, roots, reader=reader, jobs=jobs)
+        report.relinked = link_files(conn, entries, roots, reader=reader, jobs=jobs,
+                                     empty_tables=True)
         store.create_indexes(conn)
         report.seconds = time.monotonic() - started
         conn.execute("DELETE FROM meta WHERE key = 'needs_full'")

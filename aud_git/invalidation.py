@@ -1,8 +1,9 @@
 """Which files must be re-linked after some paths changed: a query over `link_deps`.
 
-A content change invalidates the `facts`/`config` lookups of the path. A path that appeared or
-vanished also invalidates every probe that could have found it and the `dir` lookups of its
-ancestors (a directory can start or stop holding indexed files).
+A path that appeared or vanished invalidates every lookup of it (whatever the kind and name),
+the module probes that could have found it, and the `dir` lookups of its ancestors (a directory
+can start or stop holding indexed files). A path whose content changed invalidates its `config`
+lookups and the interface keys whose values changed (see link/interface.py).
 """
 from __future__ import annotations
 
@@ -12,6 +13,9 @@ from collections.abc import Iterable
 
 from aud_git.link.javascript import probe_bases
 from aud_git.link.python import module_stems
+
+# (kind, path, name); kind None: any kind, name None: any name
+Key = tuple[str | None, str, str | None]
 
 
 def ancestors(path: str) -> list[str]:
@@ -23,30 +27,41 @@ def ancestors(path: str) -> list[str]:
     return out
 
 
-def lookup_keys(path: str, appeared_or_vanished: bool) -> set[tuple[str, str]]:
-    keys = {("facts", path), ("config", path)}
-    if appeared_or_vanished:
-        keys.add(("path", path))
-        keys.update(("pymod", stem) for stem in module_stems(path))
-        keys.update(("jsmod", base) for base in probe_bases(path))
-        keys.update(("dir", d) for d in ancestors(path))
+def presence_keys(path: str) -> set[Key]:
+    keys: set[Key] = {(None, path, None)}
+    keys.update(("pymod", stem, "") for stem in module_stems(path))
+    keys.update(("jsmod", base, "") for base in probe_bases(path))
+    keys.update(("dir", d, "") for d in ancestors(path))
     return keys
 
 
-def files_depending_on(conn: sqlite3.Connection, keys: Iterable[tuple[str, str]]) -> set[str]:
+def content_keys(path: str, changed: Iterable[tuple[str, str]]) -> set[Key]:
+    return {("config", path, ""), *((kind, path, name) for kind, name in changed)}
+
+
+def files_depending_on(conn: sqlite3.Connection, keys: Iterable[Key]) -> set[str]:
     found: set[str] = set()
-    for kind, path in keys:
-        found.update(row[0] for row in conn.execute(
-            "SELECT file FROM link_deps WHERE path = ? AND kind = ?", (path, kind)))
+    for kind, path, name in keys:
+        if kind is None:
+            rows = conn.execute("SELECT file FROM link_deps WHERE path = ?", (path,))
+        elif name is None:
+            rows = conn.execute("SELECT file FROM link_deps WHERE path = ? AND kind = ?", (path, kind))
+        else:
+            rows = conn.execute("SELECT file FROM link_deps WHERE path = ? AND kind = ? AND name = ?",
+                                (path, kind, name))
+        found.update(row[0] for row in rows)
     return found
 
 
-def files_to_relink(conn: sqlite3.Connection, added: list[str], modified: list[str],
-                    deleted: list[str]) -> set[str]:
-    """The changed files plus every file whose recorded lookups touch a changed path."""
-    keys: set[tuple[str, str]] = set()
-    for path in modified:
-        keys |= lookup_keys(path, False)
+def files_to_relink(conn: sqlite3.Connection, added: list[str], deleted: list[str],
+                    modified: dict[str, set[tuple[str, str]]]) -> set[str]:
+    """The changed files plus every file whose recorded lookups touch a change.
+
+    `modified` maps each path whose content changed to its changed interface keys.
+    """
+    keys: set[Key] = set()
     for path in (*added, *deleted):
-        keys |= lookup_keys(path, True)
-    return set(added) | set(modified) | set(deleted) | files_depending_on(conn, keys)
+        keys |= presence_keys(path)
+    for path, changed in modified.items():
+        keys |= content_keys(path, changed)
+    return set(added) | set(deleted) | set(modified) | files_depending_on(conn, keys)

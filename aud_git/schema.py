@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -91,9 +91,9 @@ LINK_TABLES: tuple[Table, ...] = (
     ),
     Table(
         "link_deps",
-        ("file", "kind", "path"),
+        ("file", "kind", "path", "name"),
         "link",
-        (("file",), ("path", "kind")),
+        (("file",), ("path", "kind", "name")),
     ),
 )
 

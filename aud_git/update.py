@@ -19,6 +19,8 @@ from aud_git.config import Config, load_config
 from aud_git.extract import read_file
 from aud_git.invalidation import files_to_relink
 from aud_git.link import link_files
+from aud_git.link.interface import changed_keys
+from aud_git.link.lookups import FactReader
 from aud_git.lock import updater_lock
 from aud_git.logbook import log_line
 from aud_git.schema import CANONICAL_TABLES
@@ -246,10 +248,16 @@ def incremental_update(conn, workspace: Workspace, config: Config, entries: dict
                 fresh.append(record)
         conn.executemany("UPDATE files SET blob_oid = ? WHERE path = ?",
                          [(oid, path) for path, oid in sorted(oid_only.items())])
+        before = FactReader.from_db(conn)
+        old_interfaces = {path: before.interface(path) for path in modified}
         store.delete_files(conn, deleted + modified)
         store.insert_records(conn, fresh)
-        relink = files_to_relink(conn, added, modified, deleted)
-        relinked = link_files(conn, relink, roots) if relink else 0
+        after = FactReader.from_db(conn)
+        changed_interfaces = {
+            path: changed_keys(old_interfaces[path], after.interface(path)) for path in modified
+        }
+        relink = files_to_relink(conn, added, deleted, changed_interfaces)
+        relinked = link_files(conn, relink, roots, reader=after) if relink else 0
         meta = store.read_meta(conn)
         store.write_meta(conn, {
             "head": head_commit(workspace),

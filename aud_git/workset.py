@@ -7,7 +7,7 @@ import pygit2
 
 from aud_git.config import Config
 from aud_git.errors import AudError
-from aud_git.invalidation import files_depending_on, lookup_keys
+from aud_git.invalidation import files_depending_on, presence_keys
 from aud_git.snapshot import indexable
 from aud_git.workspace import Workspace
 
@@ -53,7 +53,7 @@ def compute_workset(conn: sqlite3.Connection, workspace: Workspace, config: Conf
     changed_set = set(changed)
     keys = set()
     for path in vanished:
-        keys |= lookup_keys(path, True)
+        keys |= presence_keys(path)
     first = files_depending_on(conn, keys) & current.keys()
     depth = 0
     while frontier or first:

@@ -238,3 +238,18 @@ def test_periodic_full_rebuild(repo):
     summary = update(repo)
     assert summary["mode"] == "full" and "periodic" in summary["reason"]
     assert update(repo)["mode"] == "incremental"
+
+
+def test_body_edits_and_unused_names_relink_nobody_else(repo):
+    repo.write("lib.py", "def used():\n    return 1\n")
+    repo.write("user.py", "from lib import used\nused()\n")
+    repo.write("web/lib.ts", "export function used() { return 1; }\n")
+    repo.write("web/user.ts", 'import { used } from "./lib";\nused();\n')
+    repo.aud("index")
+    repo.write("lib.py", "def used():\n    return 2\n\ndef brand_new():\n    pass\n")
+    repo.write("web/lib.ts", "export function used() { return 2; }\nexport function other() {}\n")
+    summary = update(repo)
+    assert summary["relinked"] == 2  # the two edited files themselves
+    repo.write("lib.py", "used = 3\n")  # the kind of `used` changed: its users re-link
+    summary = update(repo)
+    assert summary["relinked"] == 2 and calls(repo, "user.py") == set()

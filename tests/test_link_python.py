@@ -140,9 +140,10 @@ def test_link_deps_record_probes_facts_and_directories(repo):
     repo.write("pkg/impl.py", "def thing():\n    pass\n")
     repo.write("user.py", "import missing_mod\nfrom pkg import thing\nthing()\n")
     repo.aud("index")
-    deps = set(repo.query("SELECT kind, path FROM link_deps WHERE file = 'user.py'"))
-    assert ("pymod", "missing_mod") in deps  # an absent path is recorded too
-    assert ("dir", "missing_mod") in deps
-    assert ("pymod", "pkg") in deps and ("pymod", "pkg/thing") in deps
-    assert ("facts", "pkg/__init__.py") in deps and ("facts", "pkg/impl.py") in deps
-    assert not any(path == "user.py" for _, path in deps)
+    deps = set(repo.query("SELECT kind, path, name FROM link_deps WHERE file = 'user.py'"))
+    assert ("pymod", "missing_mod", "") in deps  # an absent path is recorded too
+    assert ("dir", "missing_mod", "") in deps
+    assert ("pymod", "pkg", "") in deps and ("pymod", "pkg/thing", "") in deps
+    # one key of each interface read, not whole files
+    assert ("name", "pkg/__init__.py", "thing") in deps and ("name", "pkg/impl.py", "thing") in deps
+    assert not any(path == "user.py" for _, path, _ in deps)

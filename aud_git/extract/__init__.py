@@ -94,7 +94,7 @@ def read_file(path: str, abs_path: str, known_oid: str | None, max_size: int) ->
             record.blob_oid = known_oid or str(pygit2.hash(target))
             return record, None
         if not stat.S_ISREG(info.st_mode):
-            record.status = "unreadable"
+            record.status, record.blob_oid = "unreadable", None
             return record, None
         record.size = info.st_size
         if info.st_size > max_size:
@@ -104,8 +104,8 @@ def read_file(path: str, abs_path: str, known_oid: str | None, max_size: int) ->
             return record, None
         with open(abs_path, "rb") as handle:
             data = handle.read()
-    except OSError:
-        record.status = "unreadable"
+    except OSError:  # no identity either: the next update must try again
+        record.status, record.blob_oid = "unreadable", None
         return record, None
     record.size = len(data)
     record.sha256 = hashlib.sha256(data).hexdigest()

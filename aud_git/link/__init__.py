@@ -26,7 +26,7 @@ def _link(reader: FactReader, roots: tuple[str, ...], files: list[str]) -> dict[
         out["import_links"].extend((file, *row) for row in linker.import_links(file))
         out["call_links"].extend((file, *row) for row in linker.call_links(file, reader.calls(file)))
         out["link_deps"].extend(
-            (file, kind, path) for kind, path in sorted(lookups.recorded()) if path != file
+            (file, *key) for key in sorted(lookups.recorded()) if key[1] != file
         )
     return out
 
@@ -37,7 +37,7 @@ def _link_in_worker(files: list[str]) -> dict[str, list[tuple]]:
 
 
 def link_files(conn: sqlite3.Connection, files: Iterable[str], source_roots: tuple[str, ...],
-               reader: FactReader | None = None, jobs: int = 1) -> int:
+               reader: FactReader | None = None, jobs: int = 1, empty_tables: bool = False) -> int:
     """Replace the link rows of `files` (those still indexed) with fresh ones; returns how many.
 
     With a complete in-memory `reader` (a full build), workers forked from this process link
@@ -46,10 +46,9 @@ def link_files(conn: sqlite3.Connection, files: Iterable[str], source_roots: tup
     """
     global _reader_for_workers
     files = set(files)
-    fresh = reader is not None
     reader = reader or FactReader.from_db(conn)
     targets = sorted(f for f in files if reader.langs.get(f) in SOURCE_LANGS)
-    if fresh and jobs > 1 and len(targets) > _PARALLEL_ABOVE:
+    if reader.complete and jobs > 1 and len(targets) > _PARALLEL_ABOVE:
         _reader_for_workers = (reader, source_roots)
         slices = [targets[i::jobs * 4] for i in range(jobs * 4)]
         try:
@@ -59,7 +58,7 @@ def link_files(conn: sqlite3.Connection, files: Iterable[str], source_roots: tup
             _reader_for_workers = None
     else:
         parts = [_link(reader, source_roots, targets)]
-    if not fresh:
+    if not empty_tables:
         for table in LINK_TABLES:
             conn.executemany(f"DELETE FROM {table.name} WHERE file = ?", ((f,) for f in files))
     for table in LINK_TABLES:

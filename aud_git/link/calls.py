@@ -31,7 +31,7 @@ class CallResolver:
             return self.module_member(current, name)
         if current[0] == "symbol" and current[3] in ("class", "instance", "namespace"):
             qualname = f"{current[2]}.{name}"
-            kind = self.lk.symbols(current[1]).get(qualname)
+            kind = self.lk.member(current[1], qualname)
             return ("symbol", current[1], qualname, kind) if kind is not None else None
         return None
 
@@ -39,7 +39,7 @@ class CallResolver:
         raise NotImplementedError
 
     def call_links(self, file: str, calls: list[tuple]) -> list[tuple]:
-        own = self.lk.symbols(file)
+        own = self.lk.own_symbols()
         rows = []
         for line, col, caller, callee in calls:
             target = self.resolve_call(file, own, caller, callee)

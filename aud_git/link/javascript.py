@@ -112,7 +112,7 @@ class JsLinker(CallResolver):
 
     def import_links(self, file: str) -> list[tuple]:
         rows = []
-        for line, col, _kind, module, name, _alias, _level in self.lk.imports(file):
+        for line, col, _kind, module, name, _alias, _level in self.lk.own_imports():
             if module is None:
                 continue
             target, resolution = self.resolve_specifier(file, module)
@@ -120,25 +120,8 @@ class JsLinker(CallResolver):
         return rows
 
     # -- names and exports -----------------------------------------------------------------
-    def names_in(self, path: str) -> dict[str, frozenset]:
-        """What binds each module-level name of `path` (facts only, nothing resolved yet)."""
-        return self.lk.shared(("js-names", path), lambda: self._names_in(path))
-
-    def _names_in(self, path: str) -> dict[str, frozenset]:
-        names: dict[str, set] = {}
-        for qualname, kind in self.lk.symbols(path).items():
-            if "." not in qualname:
-                names.setdefault(qualname, set()).add(("symbol", qualname, kind))
-        for _line, _col, kind, module, name, alias, _level in self.lk.imports(path):
-            local = alias or name
-            if kind in ("import", "require") and module is not None and local is not None:
-                names.setdefault(local, set()).add(("import", module, name))
-                if kind == "require":  # `const x = require(...)` declares x by importing it
-                    names[local].discard(("symbol", local, "variable"))
-        return {k: frozenset(v) for k, v in names.items()}
-
     def head(self, path: str, name: str):
-        candidates = self.names_in(path).get(name)
+        candidates = self.lk.name(path, name)
         if not candidates or len(candidates) != 1:
             return None
         (candidate,) = candidates
@@ -156,24 +139,19 @@ class JsLinker(CallResolver):
         return self.lk.shared(("js-export", path, name), lambda: self._export_of(path, name))
 
     def _export_of(self, path: str, name: str):
-        for exported, local in self.lk.exports(path):
-            if exported == name:
-                return self.head(path, local) if local is not None else None
-        stars = []
-        for _line, _col, kind, module, imported, alias, _level in self.lk.imports(path):
-            if kind != "export_from" or module is None:
-                continue
-            if imported == "*" and alias is None:
-                stars.append(module)
-            elif (alias or imported) == name:
-                target = self.resolve_specifier(path, module)[0]
-                if target is None:
-                    return None
-                return ("module", target) if imported == "*" else self.export_of(target, imported)
+        entry = self.lk.export(path, name)
+        if entry is not None:
+            if entry[0] == "local":
+                return self.head(path, entry[1]) if entry[1] is not None else None
+            _, module, imported = entry
+            target = self.resolve_specifier(path, module)[0]
+            if target is None:
+                return None
+            return ("module", target) if imported == "*" else self.export_of(target, imported)
         if name == "default":
             return None
         results = set()
-        for module in stars:
+        for module in self.lk.stars(path):
             target = self.resolve_specifier(path, module)[0]
             if target is not None:
                 results.add(self.export_of(target, name))

@@ -1,10 +1,12 @@
 """The one door through which the linker reads the index, recording every lookup it makes.
 
-Each read records a dependency of the file being linked: `path` (a probed path, present or not),
-`pymod` and `jsmod` (a module probe: every candidate path of one stem, see the linkers), `dir`
-(whether a directory holds indexed files), `facts` (the symbols, imports and exports of a file)
-and `config` (a tsconfig read). The links of a file are a pure function of what it recorded,
-so "which files must be re-linked after these paths changed" is a query over `link_deps`.
+Each read records a dependency `(kind, path, name)` of the file being linked: `path` (a probed
+path, present or not), `pymod` and `jsmod` (a module probe: every candidate path of one stem, see
+the linkers), `dir` (whether a directory holds indexed files), `config` (a tsconfig read), and
+`name`, `member`, `export`, `stars` (one key of another file's interface, see interface.py).
+The file's own facts are read freely: a file is re-linked whenever it changes. The links of a
+file are a pure function of its facts and what it recorded, so "which files must be re-linked
+after these paths changed" is a query over `link_deps`.
 
 Results shared between files are memoised together with the lookups that produced them; a file
 that reuses one inherits those lookups, so memoising never hides a dependency. A result that ran
@@ -19,6 +21,9 @@ import posixpath
 import sqlite3
 from collections.abc import Callable, Hashable, Iterable
 from typing import Any
+
+from aud_git.languages import JS_LANGS
+from aud_git.link.interface import Interface, js_interface, python_interface
 
 _MISSING = object()
 _IN_PROGRESS = object()
@@ -41,6 +46,7 @@ class FactReader:
 
     def __init__(self, langs: dict[str, str | None], conn: sqlite3.Connection | None = None) -> None:
         self.conn = conn
+        self.complete = conn is None  # every fact in memory (`from_records`)
         self.langs = langs
         self.dirs: set[str] = set()
         for path in self.langs:
@@ -53,6 +59,7 @@ class FactReader:
         self._exports: dict[str, list[tuple]] = {}
         self._configs: dict[str, tuple | None] = {}
         self._calls: dict[str, list[tuple]] = {}
+        self._interfaces: dict[str, Interface] = {}
 
     @classmethod
     def from_db(cls, conn: sqlite3.Connection) -> FactReader:
@@ -120,6 +127,20 @@ class FactReader:
         return found
 
 
+    def interface(self, path: str) -> Interface:
+        found = self._interfaces.get(path)
+        if found is None:
+            lang = self.langs.get(path)
+            if lang == "python":
+                found = python_interface(self.symbols(path), self.imports(path))
+            elif lang in JS_LANGS:
+                found = js_interface(self.symbols(path), self.imports(path), self.exports(path))
+            else:
+                found = Interface()
+            self._interfaces[path] = found
+        return found
+
+
 class Lookups:
     """The recording view of a `FactReader` while one file is linked."""
 
@@ -127,7 +148,7 @@ class Lookups:
         self.reader = reader
         self.memo = memo
         self.file = ""
-        self._frames: list[set[tuple[str, str]]] = [set()]
+        self._frames: list[set[tuple[str, str, str]]] = [set()]
         self._tainted: list[bool] = [False]
 
     def start(self, file: str) -> None:
@@ -135,44 +156,48 @@ class Lookups:
         self._frames = [set()]
         self._tainted = [False]
 
-    def recorded(self) -> set[tuple[str, str]]:
+    def recorded(self) -> set[tuple[str, str, str]]:
         return self._frames[0]
 
-    def _record(self, kind: str, path: str) -> None:
-        self._frames[-1].add((kind, path))
-
-    def record(self, kind: str, key: str) -> None:
-        """Record a probe that covers several paths; `present` then answers without recording."""
-        self._record(kind, key)
+    def record(self, kind: str, path: str, name: str = "") -> None:
+        self._frames[-1].add((kind, path, name))
 
     def present(self, path: str) -> bool:
+        """Unrecorded: for probes whose `pymod`/`jsmod` record covers every candidate."""
         return path in self.reader.langs
 
     def exists(self, path: str) -> bool:
-        self._record("path", path)
+        self.record("path", path)
         return path in self.reader.langs
 
     def is_dir(self, path: str) -> bool:
-        self._record("dir", path)
+        self.record("dir", path)
         return path in self.reader.dirs
 
-    def lang(self, path: str) -> str | None:
-        return self.reader.langs.get(path)
+    def own_symbols(self) -> dict[str, str]:
+        return self.reader.symbols(self.file)
 
-    def symbols(self, path: str) -> dict[str, str]:
-        self._record("facts", path)
-        return self.reader.symbols(path)
+    def own_imports(self) -> list[tuple]:
+        return self.reader.imports(self.file)
 
-    def imports(self, path: str) -> list[tuple]:
-        self._record("facts", path)
-        return self.reader.imports(path)
+    def name(self, path: str, name: str) -> frozenset | None:
+        self.record("name", path, name)
+        return self.reader.interface(path).names.get(name)
 
-    def exports(self, path: str) -> list[tuple]:
-        self._record("facts", path)
-        return self.reader.exports(path)
+    def member(self, path: str, qualname: str) -> str | None:
+        self.record("member", path, qualname)
+        return self.reader.interface(path).members.get(qualname)
+
+    def export(self, path: str, name: str) -> tuple | None:
+        self.record("export", path, name)
+        return self.reader.interface(path).exports.get(name)
+
+    def stars(self, path: str) -> tuple:
+        self.record("stars", path)
+        return self.reader.interface(path).stars
 
     def ts_config(self, path: str):
-        self._record("config", path)
+        self.record("config", path)
         return self.reader.ts_config(path)
 
     def shared(self, key: Hashable, compute: Callable[[], Any]) -> Any:

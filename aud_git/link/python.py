@@ -96,7 +96,7 @@ class PythonLinker(CallResolver):
     # -- import links ----------------------------------------------------------------------
     def import_links(self, file: str) -> list[tuple]:
         rows = []
-        for line, col, kind, module, name, _alias, level in self.lk.imports(file):
+        for line, col, kind, module, name, _alias, level in self.lk.own_imports():
             text = module if kind == "import" else "." * level + (module or "")
             resolved = self.absolute(module) if kind == "import" else self.module_of(file, module, level)
             if resolved is not None and kind == "from" and name != "*":
@@ -115,29 +115,9 @@ class PythonLinker(CallResolver):
         return rows
 
     # -- names -----------------------------------------------------------------------------
-    def names_in(self, path: str) -> tuple[dict[str, frozenset], tuple]:
-        """What binds each module-level name of `path` (facts only, nothing resolved yet)."""
-        return self.lk.shared(("py-names", path), lambda: self._names_in(path))
-
-    def _names_in(self, path: str) -> tuple[dict[str, frozenset], tuple]:
-        names: dict[str, set] = {}
-        for qualname, kind in self.lk.symbols(path).items():
-            if "." not in qualname:
-                names.setdefault(qualname, set()).add(("symbol", qualname, kind))
-        stars = set()
-        for _line, _col, kind, module, name, alias, level in self.lk.imports(path):
-            if kind == "import":
-                bound = alias or module.split(".", 1)[0]
-                names.setdefault(bound, set()).add(("import", module if alias else bound))
-            elif name == "*":
-                stars.add((module, level))
-            else:
-                names.setdefault(alias or name, set()).add(("from", module, level, name))
-        return {k: frozenset(v) for k, v in names.items()}, tuple(sorted(stars, key=repr))
-
     def bound(self, path: str, name: str):
         """(True, binding) when `path` binds `name` itself, else (False, None)."""
-        candidates = self.names_in(path)[0].get(name)
+        candidates = self.lk.name(path, name)
         if not candidates:
             return False, None
         if len(candidates) != 1:
@@ -159,7 +139,7 @@ class PythonLinker(CallResolver):
 
     def from_stars(self, path: str, name: str):
         results = set()
-        for module_name, level in self.names_in(path)[1]:
+        for module_name, level in self.lk.stars(path):
             module = self.module_of(path, module_name, level)
             if module is not None and module[1] == "file":
                 results.add(self.member_of_module(module[0], module[1], name))

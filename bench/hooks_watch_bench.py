@@ -1,0 +1,196 @@
+"""Hook overhead, release-switch latency with hooks, and `aud watch` latency and footprint.
+
+    python bench/hooks_watch_bench.py hooks [--runs 5]
+    python bench/hooks_watch_bench.py watch [--updates 1000] [--soak-seconds 600]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import queue
+import random
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from corpus import GIT_ENV, WORK, django_repo  # noqa: E402
+
+AUD = str(Path(sys.executable).parent / "aud")
+EDITED = ["django/utils/text.py", "django/utils/html.py", "django/core/paginator.py",
+          "django/db/models/query.py", "django/forms/fields.py"]
+ENV = {**os.environ, **GIT_ENV}
+
+
+def _edit(repo: Path, tag: str, paths=EDITED) -> None:
+    for index, rel in enumerate(paths):
+        with open(repo / rel, "a", encoding="utf-8") as handle:
+            handle.write(f"\n\ndef _bench_{tag}_{index}():\n    return 0\n")
+
+
+def _timed(command, cwd, **kwargs) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   env=ENV, **kwargs)
+    return time.perf_counter() - started
+
+
+def _wait_idle(repo: Path) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from aud_git.background import background_state
+
+    while any(background_state(str(repo / ".pf")).values()):
+        time.sleep(0.02)
+
+
+def bench_hooks(runs: int) -> tuple[str, dict]:
+    repo = django_repo()
+    subprocess.run([AUD, "hooks", "uninstall"], cwd=repo, check=True, capture_output=True)
+    subprocess.run([AUD, "index", "-q"], cwd=repo, check=True)
+    plain, hooked = [], []
+    shim = repo / ".git" / "hooks" / "post-commit"
+    subprocess.run([AUD, "hooks", "install"], cwd=repo, check=True, capture_output=True)
+    for round_number in range(runs):
+        _edit(repo, f"p{round_number}")
+        plain.append(_timed([AUD, "index", "--incremental", "-q"], repo))
+        _edit(repo, f"h{round_number}")
+        hooked.append(_timed([str(shim)], repo))
+    subprocess.run(["git", "checkout", "-q", "--", *EDITED], cwd=repo, check=True)
+    subprocess.run([AUD, "index", "--incremental", "-q"], cwd=repo, check=True)
+    switch = {"foreground": [], "background": []}
+    for mode in ("foreground", "background"):
+        subprocess.run([AUD, "hooks", "install", *(["--background"] if mode == "background" else [])],
+                       cwd=repo, check=True, capture_output=True)
+        for _ in range(max(2, runs // 2)):
+            for branch in ("django-5.0", "main"):
+                switch[mode].append(_timed(["git", "checkout", "-q", branch], repo))
+                _wait_idle(repo)
+    subprocess.run([AUD, "hooks", "uninstall"], cwd=repo, check=True, capture_output=True)
+    plain_s, hooked_s = statistics.median(plain), statistics.median(hooked)
+    fg, bg = statistics.median(switch["foreground"]), statistics.median(switch["background"])
+    results = {"incremental": plain_s, "post_commit_shim": hooked_s, "overhead": hooked_s - plain_s,
+               "switch_foreground": fg, "switch_background": bg}
+    text = "\n".join([
+        "### Hooks on Django 5.1.4", "",
+        "| what | median (s) |", "|---|---:|",
+        f"| `aud index --incremental` after 5 edited files | {plain_s:.3f} |",
+        f"| the post-commit shim after 5 edited files | {hooked_s:.3f} |",
+        f"| hook overhead | {(hooked_s - plain_s) * 1000:+.0f} ms |",
+        f"| `git checkout` between 5.1.4 and 5.0.10, hooks in the foreground (warm cache) | {fg:.3f} |",
+        f"| the same with `aud hooks install --background` (git returns at once) | {bg:.3f} |",
+    ]) + "\n"
+    return text, results
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+class _Watcher:
+    def __init__(self, repo: Path, debounce: float) -> None:
+        self.process = subprocess.Popen(
+            [AUD, "watch", "--json", "--debounce", str(debounce)], cwd=repo, env=ENV,
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        self.lines: queue.Queue = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+        self.lines.get(timeout=120)
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self.lines.put((time.perf_counter(), json.loads(line)))
+
+    def until_modified(self, rel: str, timeout: float = 30) -> float:
+        deadline = time.perf_counter() + timeout
+        while True:
+            stamp, update = self.lines.get(timeout=max(0.1, deadline - time.perf_counter()))
+            if rel in update["modified"] or rel in update["added"]:
+                return stamp
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=30)
+
+
+def bench_watch(updates: int, soak_seconds: float) -> tuple[str, dict]:
+    repo = django_repo()
+    subprocess.run([AUD, "index", "-q"], cwd=repo, check=True)
+    py_files = sorted(str(p.relative_to(repo)) for p in (repo / "django" / "utils").glob("*.py"))
+    debounce = 0.3
+    watcher = _Watcher(repo, debounce)
+    latencies = []
+    for round_number in range(10):
+        rel = py_files[round_number % len(py_files)]
+        _edit(repo, f"w{round_number}", [rel])
+        written = time.perf_counter()
+        latencies.append(watcher.until_modified(rel) - written - debounce)
+        time.sleep(0.5)
+    cpu_before = _cpu_seconds(watcher.process.pid)
+    time.sleep(10)
+    idle_cpu = _cpu_seconds(watcher.process.pid) - cpu_before
+    watcher.stop()
+    subprocess.run(["git", "checkout", "-q", "--", "."], cwd=repo, check=True)
+
+    watcher = _Watcher(repo, 0.02)
+    rss = []
+    for round_number in range(updates):
+        rel = py_files[round_number % len(py_files)]
+        _edit(repo, f"r{round_number}", [rel])
+        watcher.until_modified(rel)
+        if round_number % 100 == 99:
+            rss.append(round(_rss_mb(watcher.process.pid), 1))
+    soak = []
+    rng = random.Random(1)
+    started = time.perf_counter()
+    while time.perf_counter() - started < soak_seconds:
+        rel = rng.choice(py_files)
+        _edit(repo, f"s{int((time.perf_counter() - started) * 1000)}", [rel])
+        watcher.until_modified(rel)
+        if not soak or time.perf_counter() - started > 60 * len(soak):
+            soak.append(round(_rss_mb(watcher.process.pid), 1))
+    watcher.stop()
+    subprocess.run(["git", "checkout", "-q", "--", "."], cwd=repo, check=True)
+    subprocess.run([AUD, "index", "--incremental", "-q"], cwd=repo, check=True)
+    results = {"latency_beyond_debounce_median": statistics.median(latencies),
+               "latency_beyond_debounce_max": max(latencies), "idle_cpu_seconds_per_10s": idle_cpu,
+               "rss_mb_every_100_updates": rss, "soak_rss_mb_per_minute": soak}
+    text = "\n".join([
+        "### `aud watch` on Django 5.1.4", "",
+        f"- a saved edit is in the database {statistics.median(latencies) * 1000:.0f} ms (median;"
+        f" max {max(latencies) * 1000:.0f} ms) after the 0.3 s debounce",
+        f"- idle CPU: {idle_cpu:.2f} s of CPU over 10 s",
+        f"- RSS every 100 updates over {updates} updates (MB): {rss}",
+        f"- soak, {soak_seconds / 60:.0f} min of random edits, RSS per minute (MB): {soak}",
+    ]) + "\n"
+    return text, results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("what", choices=["hooks", "watch"])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--updates", type=int, default=1000)
+    parser.add_argument("--soak-seconds", type=float, default=600)
+    args = parser.parse_args()
+    if args.what == "hooks":
+        text, results = bench_hooks(args.runs)
+    else:
+        text, results = bench_watch(args.updates, args.soak_seconds)
+    (WORK / f"results-{args.what}.json").write_text(json.dumps(results, indent=2) + "\n")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
