@@ -253,3 +253,32 @@ def test_body_edits_and_unused_names_relink_nobody_else(repo):
     repo.write("lib.py", "used = 3\n")  # the kind of `used` changed: its users re-link
     summary = update(repo)
     assert summary["relinked"] == 2 and calls(repo, "user.py") == set()
+
+
+def test_member_changes_in_a_target_class(repo):
+    repo.write("lib.py", "class Model:\n    def save(self):\n        pass\n")
+    repo.write("user.py", "from lib import Model\nModel().save()\nModel.save(None)\n")
+    repo.write("web/lib.ts", "export class Store { static open() {} }\n")
+    repo.write("web/user.ts", 'import { Store } from "./lib";\nStore.open();\n')
+    repo.aud("index")
+    assert calls(repo, "user.py") == {
+        ("Model", "lib.py", "Model"), ("Model().save", "lib.py", "Model.save"),
+        ("Model.save", "lib.py", "Model.save"),
+    }
+    repo.write("lib.py", "class Model:\n    def store(self):\n        pass\n")
+    repo.write("web/lib.ts", "export class Store { static close() {} }\n")
+    update(repo)
+    assert calls(repo, "user.py") == {("Model", "lib.py", "Model")}
+    assert calls(repo, "web/user.ts") == set()
+
+
+def test_namespace_package_appears_and_vanishes(repo):
+    repo.write("user.py", "import nspkg\nimport nspkg.deep\n")
+    repo.aud("index")
+    assert targets(repo, "user.py") == {("nspkg", None, None), ("nspkg.deep", None, None)}
+    repo.write("nspkg/deep/mod.py", "x = 1\n")
+    update(repo)
+    assert targets(repo, "user.py") == {("nspkg", None, "nspkg"), ("nspkg.deep", None, "nspkg/deep")}
+    repo.remove("nspkg/deep/mod.py")
+    update(repo)
+    assert targets(repo, "user.py") == {("nspkg", None, None), ("nspkg.deep", None, None)}

@@ -21,9 +21,10 @@ TS_PATHS = ["w/x.ts", "w/y.ts", "w/index.ts", "w/z/index.ts", "w/z.js", "tsconfi
 PY_LINES = [
     "import a", "import pkg.c", "from pkg import c", "from pkg import d as dd", "from . import d",
     "from .c import fn_x", "from pkg.sub import e", "from a import *", "from lib import f",
-    "import b", "from pkg.c import K",
+    "import b", "from pkg.c import K", "import pkg.sub", "import w",
     "def fn_x():\n    return fn_y()", "def fn_y():\n    pass", "def fn_z(a=fn_x()):\n    pass",
     "class K:\n    def m(self):\n        self.n()\n    def n(self):\n        pass",
+    "class K:\n    def n(self):\n        pass", "a.K().n()", "K.m(None)",
     "fn_x()", "c.fn_y()", "a.K().m()", "dd.fn_z()", "e.fn_x()", "K()", "f.fn_y()",
     "VALUE = fn_y()", "def broken(:", "__all__ = ['fn_x']",
 ]
@@ -32,6 +33,8 @@ TS_LINES = [
     'export * from "./x";', 'export { t2 as renamed } from "./y";', 'import { t1 } from "@/x";',
     "export function t1() { return t2(); }", "export function t2() {}",
     "export default class D { run() { this.stop(); } stop() {} }", "t1();", "ns.t2();",
+    "export default class D { static make() {} }", "export class E { static make() {} }",
+    "export class E { static other() {} }", 'import { E } from "./x"; E.make();', "d.make();",
     "new d();", "const req = require('./x'); req.t1();", "export const broken = (;",
 ]
 TS_CONFIGS = [
