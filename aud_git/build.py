@@ -12,8 +12,6 @@ from aud_git import __version__, store
 from aud_git.cache import ExtractionCache
 from aud_git.config import Config
 from aud_git.extract import EXTRACTOR_VERSION
-from aud_git.link import link_files
-from aud_git.link.lookups import FactReader
 from aud_git.schema import SCHEMA_VERSION
 from aud_git.snapshot import Entry
 from aud_git.workers import records_for
@@ -57,10 +55,13 @@ def identity_meta(config: Config, roots: tuple[str, ...]) -> dict[str, str]:
 def full_build(conn, workspace: Workspace, config: Config, entries: dict[str, Entry], jobs: int,
                on_progress=None, reason: str | None = None,
                cache: ExtractionCache | None = None,
-               snapshot_at: float | None = None) -> BuildReport:
+               snapshot_meta: dict | None = None) -> BuildReport:
     started, started_at = time.monotonic(), time.time()
     roots = source_roots_for(config, entries)
     report = BuildReport("full", reason=reason)
+    from aud_git.link import link_files
+    from aud_git.link.lookups import FactReader
+
     every_record = []
     with store.write_transaction(conn):
         store.recreate_tables(conn)
@@ -85,7 +86,8 @@ def full_build(conn, workspace: Workspace, config: Config, entries: dict[str, En
             "head": head_commit(workspace),
             "last_mode": "full",
             "last_update": time.time(),
-            "snapshot_at": snapshot_at if snapshot_at is not None else started_at,
+            "snapshot_at": started_at,
+            **(snapshot_meta or {}),
             "last_full": time.time(),
             "updates_since_full": 0,
             "last_seconds": round(report.seconds, 3),

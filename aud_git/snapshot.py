@@ -6,6 +6,7 @@ whoever needs its identity reads it, and hashes those very bytes.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import pygit2
@@ -17,6 +18,8 @@ from aud_git.paths import PF_DIR
 from aud_git.workspace import Workspace
 
 _SUBMODULE_MODE = 0o160000
+_SYMLINK_MODE = 0o120000
+_FILE_MODE = 0o100644
 _READ_FROM_WORKTREE = (
     FileStatus.WT_NEW
     | FileStatus.WT_MODIFIED
@@ -34,15 +37,56 @@ class Entry:
     mode: int  # the index's mode; 0 when unknown
 
 
-def take_snapshot(workspace: Workspace, config: Config) -> dict[str, Entry]:
+@dataclass(frozen=True)
+class GitState:
+    """What a snapshot saw of git itself, kept in `meta` to make the next snapshot cheaper."""
+    index_checksum: str | None  # the trailing checksum of `.git/index`
+    status_paths: frozenset[str]  # every path `status` reported
+
+
+@dataclass(frozen=True)
+class Previous:
+    """The last update's snapshot: its git state, and the `files` rows it left (path -> oid,
+    is-symlink). Rows and state are written in one transaction, so they always agree."""
+    state: GitState
+    rows: dict[str, tuple[str | None, bool]]
+
+
+def index_checksum(git_dir: str) -> str | None:
+    try:
+        with open(os.path.join(git_dir, "index"), "rb") as handle:
+            handle.seek(-32, os.SEEK_END)
+            return handle.read().hex()
+    except OSError:
+        return None
+
+
+def take_snapshot(workspace: Workspace, config: Config,
+                  previous: Previous | None = None) -> tuple[dict[str, Entry], GitState]:
+    """Indexed path -> Entry, and the git state seen.
+
+    With `previous`, and git's index unchanged since (same checksum), unchanged paths take their
+    blob ids from the previous rows: only paths `status` reports now or reported then are looked
+    up in the index. Otherwise every index entry is read.
+    """
     repo = workspace.repo
+    checksum = index_checksum(workspace.git_dir)
     try:
         status = repo.status(untracked_files="all")
+        index = repo.index
     except pygit2.GitError as exc:
         raise AudError(f"git status failed: {exc}") from None
     entries: dict[str, Entry] = {}
     submodules: set[str] = set()
-    for entry in repo.index:
+    if previous is not None and checksum is not None and previous.state.index_checksum == checksum:
+        suspects = set(status) | previous.state.status_paths
+        for path, (oid, symlink) in previous.rows.items():
+            if path not in suspects:
+                entries[path] = Entry(path, oid, _SYMLINK_MODE if symlink else _FILE_MODE)
+        index_entries = (index[p] for p in sorted(suspects) if p in index)
+    else:
+        index_entries = iter(index)
+    for entry in index_entries:
         if entry.mode == _SUBMODULE_MODE:
             submodules.add(entry.path)
         elif indexable(entry.path, config):
@@ -54,7 +98,7 @@ def take_snapshot(workspace: Workspace, config: Config) -> dict[str, Entry]:
             entries.pop(path, None)
         elif flags & _READ_FROM_WORKTREE:
             entries[path] = Entry(path, None, 0)
-    return entries
+    return entries, GitState(checksum, frozenset(status))
 
 
 def indexable(path: str, config: Config) -> bool:

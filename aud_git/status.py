@@ -31,7 +31,7 @@ def index_status(workspace: Workspace) -> dict:
     conn = store.connect(workspace.db_path, readonly=True)
     try:
         meta = store.read_meta(conn)
-        entries = take_snapshot(workspace, config)
+        entries = take_snapshot(workspace, config)[0]
         plan = reconcile(conn, workspace, config, entries, [])
     finally:
         conn.close()

@@ -17,16 +17,11 @@ from aud_git.build import BuildReport, full_build, head_commit, identity_meta, s
 from aud_git.cache import CACHE_NAME, ExtractionCache
 from aud_git.config import Config, load_config
 from aud_git.extract import read_file
-from aud_git.invalidation import files_to_relink
-from aud_git.link import link_files
-from aud_git.link.interface import changed_keys
-from aud_git.link.lookups import FactReader
 from aud_git.lock import updater_lock
 from aud_git.logbook import log_line
 from aud_git.schema import CANONICAL_TABLES
-from aud_git.snapshot import Entry, take_snapshot
+from aud_git.snapshot import Entry, GitState, Previous, take_snapshot
 from aud_git.workers import records_for
-from aud_git import validate
 from aud_git.workspace import Workspace, ensure_pf_excluded
 
 
@@ -136,21 +131,29 @@ def run_update(workspace: Workspace, *, mode: str, jobs: int, use_cache: bool = 
     with updater_lock(workspace.pf_dir, config.lock_timeout):
         conn = store.connect(workspace.db_path)
         cache = ExtractionCache(os.path.join(workspace.pf_dir, CACHE_NAME)) if use_cache else None
+        meta = store.read_meta(conn)
+        stored = _stored_rows(conn) if mode == "incremental" and meta else None
         snapshot_at = time.time()
-        entries = take_snapshot(workspace, config)
+        entries, git_state = take_snapshot(workspace, config, _previous(meta, stored, workspace))
+        snapshot_meta = {
+            "snapshot_at": snapshot_at,
+            "index_checksum": git_state.index_checksum,
+            "status_paths": json.dumps(sorted(git_state.status_paths)),
+            "workdir": workspace.workdir,
+        }
         roots = source_roots_for(config, entries)
         identity = identity_meta(config, roots)
         reason = None
         if mode == "incremental":
-            reason = why_full(store.read_meta(conn), identity, config)
+            reason = why_full(meta, identity, config)
             if reason is not None:
                 mode = "full"
         if mode == "full":
             summary = _full(conn, workspace, config, entries, jobs, cache, show_progress, reason,
-                            snapshot_at)
+                            snapshot_meta)
         else:
             summary = incremental_update(conn, workspace, config, entries, roots, jobs, cache,
-                                         hints or [], snapshot_at, identity)
+                                         hints or [], snapshot_meta, identity, stored)
         summary.notes = notes + summary.notes
         if since is not None:
             from aud_git.workset import compute_workset
@@ -170,17 +173,30 @@ def run_update(workspace: Workspace, *, mode: str, jobs: int, use_cache: bool = 
     return summary
 
 
+def _stored_rows(conn) -> dict[str, tuple[str, str, bool]]:
+    """path -> (blob_oid, sha256, is-symlink) as the `files` table has them."""
+    return {path: (oid, sha, status == "symlink") for path, oid, sha, status in conn.execute(
+        "SELECT path, blob_oid, sha256, status FROM files")}
+
+
+def _previous(meta: dict[str, str], stored, workspace: Workspace) -> Previous | None:
+    if stored is None or meta.get("workdir") != workspace.workdir or "status_paths" not in meta:
+        return None
+    state = GitState(meta.get("index_checksum"), frozenset(json.loads(meta["status_paths"])))
+    return Previous(state, {path: (row[0], row[2]) for path, row in stored.items()})
+
+
 def _full(conn, workspace, config, entries, jobs, cache, show_progress, reason,
-          snapshot_at) -> Summary:
+          snapshot_meta) -> Summary:
     if show_progress:
         import click
 
         with click.progressbar(length=len(entries), label="indexing", file=None) as bar:
             report = full_build(conn, workspace, config, entries, jobs, bar.update, reason, cache,
-                                snapshot_at)
+                                snapshot_meta)
     else:
         report = full_build(conn, workspace, config, entries, jobs, None, reason, cache,
-                            snapshot_at)
+                            snapshot_meta)
     return Summary("full", reason=reason, relinked=report.relinked, files=report.files,
                    read=report.extraction["read"], cached=report.extraction["cached"], build=report)
 
@@ -202,10 +218,9 @@ class Plan:
 
 
 def reconcile(conn, workspace: Workspace, config: Config, entries: dict[str, Entry],
-              hints: list[str]) -> Plan:
+              hints: list[str], stored: dict | None = None) -> Plan:
     """The whole snapshot against the stored rows; hinted paths are simply checked first."""
-    stored = {path: (oid, sha, status == "symlink") for path, oid, sha, status in conn.execute(
-        "SELECT path, blob_oid, sha256, status FROM files")}
+    stored = _stored_rows(conn) if stored is None else stored
     hinted = sorted({posixpath.normpath(h) for h in hints} & (entries.keys() | stored.keys()))
     plan = Plan(stored, hinted, [], {}, sorted(stored.keys() - entries.keys()))
     for path in hinted + sorted(entries.keys() - set(hinted)):
@@ -228,9 +243,9 @@ def reconcile(conn, workspace: Workspace, config: Config, entries: dict[str, Ent
 
 def incremental_update(conn, workspace: Workspace, config: Config, entries: dict[str, Entry],
                        roots: tuple[str, ...], jobs: int, cache: ExtractionCache | None,
-                       hints: list[str], snapshot_at: float,
-                       identity: dict[str, str]) -> Summary:
-    plan = reconcile(conn, workspace, config, entries, hints)
+                       hints: list[str], snapshot_meta: dict,
+                       identity: dict[str, str], stored: dict | None = None) -> Summary:
+    plan = reconcile(conn, workspace, config, entries, hints, stored)
     stored, hinted, deleted, oid_only = plan.stored, plan.hinted, plan.deleted, plan.oid_only
     added, modified = [], []
     counts: Counter = Counter()
@@ -248,25 +263,37 @@ def incremental_update(conn, workspace: Workspace, config: Config, entries: dict
                 fresh.append(record)
         conn.executemany("UPDATE files SET blob_oid = ? WHERE path = ?",
                          [(oid, path) for path, oid in sorted(oid_only.items())])
-        before = FactReader.from_db(conn)
-        old_interfaces = {path: before.interface(path) for path in modified}
-        store.delete_files(conn, deleted + modified)
-        store.insert_records(conn, fresh)
-        after = FactReader.from_db(conn)
-        changed_interfaces = {
-            path: changed_keys(old_interfaces[path], after.interface(path)) for path in modified
-        }
-        relink = files_to_relink(conn, added, deleted, changed_interfaces)
-        relinked = link_files(conn, relink, roots, reader=after) if relink else 0
+        relink: set[str] = set()
+        relinked, issues = 0, []
+        if added or modified or deleted:
+            # Imported here: a no-op update (most hook and watch runs) never pays for the linker.
+            from aud_git import validate
+            from aud_git.invalidation import files_to_relink
+            from aud_git.link import link_files
+            from aud_git.link.interface import changed_keys
+            from aud_git.link.lookups import FactReader
+
+            before = FactReader.from_db(conn)
+            old_interfaces = {path: before.interface(path) for path in modified}
+            store.delete_files(conn, deleted + modified)
+            store.insert_records(conn, fresh)
+            after = FactReader.from_db(conn)
+            changed_interfaces = {
+                path: changed_keys(old_interfaces[path], after.interface(path)) for path in modified
+            }
+            relink = files_to_relink(conn, added, deleted, changed_interfaces)
+            relinked = link_files(conn, relink, roots, reader=after)
         meta = store.read_meta(conn)
+        counted = 1 if added or modified or deleted else 0  # no-op updates do not age the index
         store.write_meta(conn, {
             "head": head_commit(workspace),
             "last_mode": "incremental",
             "last_update": time.time(),
-            "snapshot_at": snapshot_at,
-            "updates_since_full": int(meta.get("updates_since_full", "0")) + 1,
+            **snapshot_meta,
+            "updates_since_full": int(meta.get("updates_since_full", "0")) + counted,
         })
-        issues = validate.problems(conn, relink, [*added, *modified, *deleted], identity)
+        if counted:
+            issues = validate.problems(conn, relink, [*added, *modified, *deleted], identity)
         if issues:
             store.write_meta(conn, {"needs_full": f"validation failed: {issues[0]}"})
             log_line(workspace.pf_dir, f"validation failed: {'; '.join(issues)}")

@@ -1,7 +1,6 @@
 """Extracting many files on all cores; the order of results never matters (keys are natural)."""
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -40,6 +39,8 @@ def extract_entries(
         results = map(_extract_chunk, chunks)
         pool = None
     else:
+        import multiprocessing  # only for work worth a pool
+
         pool = multiprocessing.get_context("fork").Pool(jobs)
         results = pool.imap_unordered(_extract_chunk, chunks)
     try:

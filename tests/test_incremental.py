@@ -233,7 +233,10 @@ def test_periodic_full_rebuild(repo):
     repo.write("aud.toml", "full_rebuild_every = 2\n")
     repo.write("a.py", "x = 1\n")
     repo.aud("index")
+    repo.write("a.py", "x = 2\n")
     assert update(repo)["mode"] == "incremental"
+    assert update(repo)["mode"] == "incremental"  # a no-op update does not count
+    repo.write("a.py", "x = 3\n")
     assert update(repo)["mode"] == "incremental"
     summary = update(repo)
     assert summary["mode"] == "full" and "periodic" in summary["reason"]

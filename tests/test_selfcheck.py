@@ -11,6 +11,7 @@ def test_validation_catches_an_injected_orphan_and_the_next_update_rebuilds(repo
     conn.execute("INSERT INTO symbols VALUES ('ghost.py', 'g', 'g', 'function', NULL, 1, 0, 1, 5, NULL, 1)")
     conn.commit()
     conn.close()
+    repo.write("a.py", "def f():\n    return 1\n")  # validation follows updates that write
     summary = repo.aud("index", "--incremental", "--json")
     assert summary["mode"] == "incremental"
     assert any("ghost.py" in note for note in summary["notes"])

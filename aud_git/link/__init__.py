@@ -1,7 +1,6 @@
 """The link pass: cross-file rows (`import_links`, `call_links`) and the lookups behind them."""
 from __future__ import annotations
 
-import multiprocessing
 import sqlite3
 from collections.abc import Iterable
 
@@ -51,6 +50,8 @@ def link_files(conn: sqlite3.Connection, files: Iterable[str], source_roots: tup
     if reader.complete and jobs > 1 and len(targets) > _PARALLEL_ABOVE:
         _reader_for_workers = (reader, source_roots)
         slices = [targets[i::jobs * 4] for i in range(jobs * 4)]
+        import multiprocessing  # only for work worth a pool
+
         try:
             with multiprocessing.get_context("fork").Pool(jobs) as pool:
                 parts = pool.map(_link_in_worker, slices)

@@ -16,6 +16,7 @@ whichever files were linked before it.
 """
 from __future__ import annotations
 
+import functools
 import json
 import posixpath
 import sqlite3
@@ -48,18 +49,23 @@ class FactReader:
         self.conn = conn
         self.complete = conn is None  # every fact in memory (`from_records`)
         self.langs = langs
-        self.dirs: set[str] = set()
-        for path in self.langs:
-            parent = posixpath.dirname(path)
-            while parent and parent not in self.dirs:
-                self.dirs.add(parent)
-                parent = posixpath.dirname(parent)
         self._symbols: dict[str, dict[str, str]] = {}
         self._imports: dict[str, list[tuple]] = {}
         self._exports: dict[str, list[tuple]] = {}
         self._configs: dict[str, tuple | None] = {}
         self._calls: dict[str, list[tuple]] = {}
         self._interfaces: dict[str, Interface] = {}
+
+    @functools.cached_property
+    def dirs(self) -> set[str]:
+        """Every directory that holds an indexed file, at any depth."""
+        found: set[str] = set()
+        for path in self.langs:
+            parent = posixpath.dirname(path)
+            while parent and parent not in found:
+                found.add(parent)
+                parent = posixpath.dirname(parent)
+        return found
 
     @classmethod
     def from_db(cls, conn: sqlite3.Connection) -> FactReader:
