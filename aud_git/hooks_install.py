@@ -22,8 +22,8 @@ CHAINED_SUFFIX = ".aud-chained"
 PRE_COMMIT_SNIPPET = """\
 # .pre-commit-config.yaml
 repos:
-  - repo: https://github.com/aud-git/aud-git   # or `repo: local` with `entry: aud hook auto`
-    rev: v0.1.0
+  - repo: <aud-git repository URL>   # or `repo: local` with `entry: aud hook auto`
+    rev: <a tag or commit>
     hooks:
       - id: aud-index
 
