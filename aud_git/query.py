@@ -55,84 +55,79 @@ def resolve_targets(conn: sqlite3.Connection, spec: str) -> list[tuple[str, str]
     return []
 
 
-def callers(conn: sqlite3.Connection, spec: str, depth: int) -> list[dict]:
+def _transitive(start: list, depth: int, step) -> list[dict]:
+    """Breadth-first up to `depth` levels: `step(node)` yields (result, next node); each result
+    gets its level, and a node is expanded once (the cycle guard)."""
     results: list[dict] = []
-    seen = set(resolve_targets(conn, spec))
+    seen = set(start)
     frontier = sorted(seen)
     for level in range(1, depth + 1):
         next_frontier = []
-        for target_file, target_qualname in frontier:
-            rows = conn.execute(
-                "SELECT l.file, l.line, l.col, c.caller, l.callee FROM call_links l"
-                " JOIN calls c ON c.file = l.file AND c.line = l.line AND c.col = l.col"
-                " AND c.callee = l.callee"
-                " WHERE l.target_file = ? AND l.target_qualname = ? ORDER BY 1, 2, 3",
-                (target_file, target_qualname))
-            for file, line, col, caller, callee in rows:
-                results.append({
-                    "file": file, "line": line, "col": col, "caller": caller, "callee": callee,
-                    "target_file": target_file, "target_qualname": target_qualname, "depth": level,
-                })
-                if (file, caller) not in seen:
-                    seen.add((file, caller))
-                    next_frontier.append((file, caller))
+        for node in frontier:
+            for result, reached in step(node):
+                results.append({**result, "depth": level})
+                if reached not in seen:
+                    seen.add(reached)
+                    next_frontier.append(reached)
         frontier = next_frontier
     return results
+
+
+def callers(conn: sqlite3.Connection, spec: str, depth: int) -> list[dict]:
+    def step(target):
+        target_file, target_qualname = target
+        rows = conn.execute(
+            "SELECT l.file, l.line, l.col, c.caller, l.callee FROM call_links l"
+            " JOIN calls c ON c.file = l.file AND c.line = l.line AND c.col = l.col"
+            " AND c.callee = l.callee"
+            " WHERE l.target_file = ? AND l.target_qualname = ? ORDER BY 1, 2, 3",
+            (target_file, target_qualname)).fetchall()
+        for file, line, col, caller, callee in rows:
+            yield ({"file": file, "line": line, "col": col, "caller": caller, "callee": callee,
+                    "target_file": target_file, "target_qualname": target_qualname},
+                   (file, caller))
+
+    return _transitive(resolve_targets(conn, spec), depth, step)
 
 
 def callees(conn: sqlite3.Connection, spec: str, depth: int) -> list[dict]:
-    results: list[dict] = []
-    seen = set(resolve_targets(conn, spec))
-    frontier = sorted(seen)
-    for level in range(1, depth + 1):
-        next_frontier = []
-        for file, qualname in frontier:
-            rows = conn.execute(
-                "SELECT l.line, l.col, l.callee, l.target_file, l.target_qualname"
-                " FROM calls c JOIN call_links l ON l.file = c.file AND l.line = c.line"
-                " AND l.col = c.col AND l.callee = c.callee"
-                " WHERE c.file = ? AND c.caller = ? ORDER BY 1, 2", (file, qualname)).fetchall()
-            for line, col, callee, target_file, target_qualname in rows:
-                definition = conn.execute(
-                    "SELECT line, col, kind FROM symbols WHERE file = ? AND qualname = ?"
-                    " ORDER BY line, col LIMIT 1", (target_file, target_qualname)).fetchone()
-                results.append({
-                    "file": file, "line": line, "col": col, "caller": qualname, "callee": callee,
+    def step(source):
+        file, qualname = source
+        rows = conn.execute(
+            "SELECT l.line, l.col, l.callee, l.target_file, l.target_qualname"
+            " FROM calls c JOIN call_links l ON l.file = c.file AND l.line = c.line"
+            " AND l.col = c.col AND l.callee = c.callee"
+            " WHERE c.file = ? AND c.caller = ? ORDER BY 1, 2", (file, qualname)).fetchall()
+        for line, col, callee, target_file, target_qualname in rows:
+            definition = conn.execute(
+                "SELECT line, col, kind FROM symbols WHERE file = ? AND qualname = ?"
+                " ORDER BY line, col LIMIT 1", (target_file, target_qualname)).fetchone()
+            yield ({"file": file, "line": line, "col": col, "caller": qualname, "callee": callee,
                     "target_file": target_file, "target_qualname": target_qualname,
                     "target_line": definition[0], "target_col": definition[1],
-                    "kind": definition[2], "depth": level,
-                })
-                if (target_file, target_qualname) not in seen:
-                    seen.add((target_file, target_qualname))
-                    next_frontier.append((target_file, target_qualname))
-        frontier = next_frontier
-    return results
+                    "kind": definition[2]},
+                   (target_file, target_qualname))
+
+    return _transitive(resolve_targets(conn, spec), depth, step)
+
+
+def importers(conn: sqlite3.Connection, path: str, depth: int) -> list[dict]:
+    _require_file(conn, path)
+
+    def step(target):
+        rows = conn.execute(
+            "SELECT file, line, col, module, name FROM import_links WHERE target = ?"
+            " ORDER BY 1, 2, 3", (target,)).fetchall()
+        for file, line, col, module, name in rows:
+            yield ({"file": file, "line": line, "col": col, "module": module, "name": name,
+                    "target": target}, file)
+
+    return _transitive([path], depth, step)
 
 
 def _require_file(conn: sqlite3.Connection, path: str) -> None:
     if conn.execute("SELECT 1 FROM files WHERE path = ?", (path,)).fetchone() is None:
         raise AudError(f"{path} is not in the index")
-
-
-def importers(conn: sqlite3.Connection, path: str, depth: int) -> list[dict]:
-    _require_file(conn, path)
-    results: list[dict] = []
-    seen = {path}
-    frontier = [path]
-    for level in range(1, depth + 1):
-        next_frontier = []
-        for target in frontier:
-            rows = conn.execute(
-                "SELECT file, line, col, module, name FROM import_links WHERE target = ?"
-                " ORDER BY 1, 2, 3", (target,))
-            for file, line, col, module, name in rows:
-                results.append({"file": file, "line": line, "col": col, "module": module,
-                                "name": name, "target": target, "depth": level})
-                if file not in seen:
-                    seen.add(file)
-                    next_frontier.append(file)
-        frontier = next_frontier
-    return results
 
 
 def imports(conn: sqlite3.Connection, path: str) -> list[dict]:

@@ -94,6 +94,18 @@ class Repo:
                 diffs = list(differences(fresh_conn, str(self.path / ".pf" / "repo_index.db")))
             pytest.fail(f"incremental index differs from a full build: {diffs}")
 
+    def import_links(self, file: str) -> dict[tuple, tuple]:
+        """(module, name) -> (target, resolution) for one file's imports."""
+        rows = self.query(
+            "SELECT module, name, target, resolution FROM import_links WHERE file = ?", file)
+        return {(module, name): (target, resolution) for module, name, target, resolution in rows}
+
+    def call_links(self, file: str) -> dict[str, tuple]:
+        """callee -> (target_file, target_qualname) for one file's resolved calls."""
+        rows = self.query(
+            "SELECT callee, target_file, target_qualname FROM call_links WHERE file = ?", file)
+        return {callee: (target, qualname) for callee, target, qualname in rows}
+
     def query(self, sql: str, *params) -> list[tuple]:
         conn = store.connect(str(self.path / ".pf" / "repo_index.db"), readonly=True)
         try:

@@ -11,11 +11,11 @@ def update(repo, *args: str) -> dict:
 
 
 def targets(repo, file: str) -> set[tuple]:
-    return set(repo.query("SELECT module, name, target FROM import_links WHERE file = ?", file))
+    return {(module, name, target) for (module, name), (target, _) in repo.import_links(file).items()}
 
 
 def calls(repo, file: str) -> set[tuple]:
-    return set(repo.query("SELECT callee, target_file, target_qualname FROM call_links WHERE file = ?", file))
+    return {(callee, *target) for callee, target in repo.call_links(file).items()}
 
 
 def test_first_incremental_run_builds_and_says_why(repo):

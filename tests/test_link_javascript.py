@@ -4,16 +4,6 @@ from aud_git.link.javascript import _candidates, probe_bases
 from hypothesis import given, strategies as st
 
 
-def links(repo, file: str) -> dict:
-    rows = repo.query("SELECT module, name, target, resolution FROM import_links WHERE file = ?", file)
-    return {(module, name): (target, resolution) for module, name, target, resolution in rows}
-
-
-def call_targets(repo, file: str) -> dict[str, tuple]:
-    rows = repo.query("SELECT callee, target_file, target_qualname FROM call_links WHERE file = ?", file)
-    return {callee: (target, qualname) for callee, target, qualname in rows}
-
-
 def test_relative_specifiers_probe_extensions_and_index(repo):
     repo.write("src/util.ts", "export function u() {}\n")
     repo.write("src/comp/index.tsx", "export const C = () => null;\n")
@@ -31,7 +21,7 @@ def test_relative_specifiers_probe_extensions_and_index(repo):
         'import("../outside/x");\n'
     ))
     repo.aud("index")
-    assert links(repo, "src/main.ts") == {
+    assert repo.import_links("src/main.ts") == {
         ("./util", "u"): ("src/util.ts", "file"),
         ("./comp", "C"): ("src/comp/index.tsx", "file"),
         ("./plain.js", None): ("src/plain.js", "file"),
@@ -50,11 +40,11 @@ def test_tsconfig_base_url_paths_and_extends(repo):
     repo.write("shared/helpers.ts", "export function help() {}\n")
     repo.write("app/main.ts", 'import { boot } from "@lib/core";\nimport { help } from "shared/helpers";\nboot(); help();\n')
     repo.aud("index")
-    assert links(repo, "app/main.ts") == {
+    assert repo.import_links("app/main.ts") == {
         ("@lib/core", "boot"): ("libs/core/src/index.ts", "file"),
         ("shared/helpers", "help"): ("shared/helpers.ts", "file"),
     }
-    assert call_targets(repo, "app/main.ts") == {
+    assert repo.call_links("app/main.ts") == {
         "boot": ("libs/core/src/index.ts", "boot"),
         "help": ("shared/helpers.ts", "help"),
     }
@@ -78,7 +68,7 @@ def test_calls_through_named_default_namespace_imports_and_reexports(repo):
         "n(); new Svc(); all.named(); new Service(); revealed(); ns.named(); all.missing();\n"
     ))
     repo.aud("index")
-    assert call_targets(repo, "main.ts") == {
+    assert repo.call_links("main.ts") == {
         "n": ("core.ts", "named"),
         "Svc": ("core.ts", "Service"),
         "all.named": ("core.ts", "named"),
@@ -86,8 +76,8 @@ def test_calls_through_named_default_namespace_imports_and_reexports(repo):
         "revealed": ("core.ts", "hidden"),
         "ns.named": ("core.ts", "named"),
     }
-    assert call_targets(repo, "core.ts") == {"this.step": ("core.ts", "Service.step")}
-    assert call_targets(repo, "cjs.js") == {"named": ("core.ts", "named"), "core.named": ("core.ts", "named")}
+    assert repo.call_links("core.ts") == {"this.step": ("core.ts", "Service.step")}
+    assert repo.call_links("cjs.js") == {"named": ("core.ts", "named"), "core.named": ("core.ts", "named")}
 
 
 @given(st.lists(st.sampled_from(["a", "b", "index", "x.js", "y.ts", "z.d", "..", "src"]), min_size=1, max_size=4),

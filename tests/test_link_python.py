@@ -1,17 +1,6 @@
 from __future__ import annotations
 
 
-def links(repo, file: str) -> dict:
-    rows = repo.query(
-        "SELECT module, name, target, resolution FROM import_links WHERE file = ?", file)
-    return {(module, name): (target, resolution) for module, name, target, resolution in rows}
-
-
-def call_targets(repo, file: str) -> dict[str, tuple]:
-    rows = repo.query("SELECT callee, target_file, target_qualname FROM call_links WHERE file = ?", file)
-    return {callee: (target, qualname) for callee, target, qualname in rows}
-
-
 def test_import_resolution_relative_packages_namespaces_external(repo):
     repo.write("pkg/__init__.py", "from .core import run\n")
     repo.write("pkg/core.py", "def run():\n    pass\n")
@@ -31,7 +20,7 @@ def test_import_resolution_relative_packages_namespaces_external(repo):
         "from pkg import *\n"
     ))
     repo.aud("index")
-    assert links(repo, "main.py") == {
+    assert repo.import_links("main.py") == {
         ("os", None): (None, "external"),
         ("pkg.sub.leaf", None): ("pkg/sub/leaf.py", "file"),
         ("nspkg", None): ("nspkg", "namespace"),
@@ -43,7 +32,7 @@ def test_import_resolution_relative_packages_namespaces_external(repo):
         ("stubs", "typed"): ("stubs/typed.pyi", "file"),
         ("pkg", "*"): ("pkg/__init__.py", "file"),
     }
-    assert links(repo, "pkg/sub/leaf.py") == {
+    assert repo.import_links("pkg/sub/leaf.py") == {
         ("..", "core"): ("pkg/core.py", "file"),
         ("..core", "run"): ("pkg/core.py", "file"),
         ("...", "nothing"): (None, "unresolved"),
@@ -55,11 +44,11 @@ def test_src_layout_is_detected_and_configurable(repo):
     repo.write("src/app/util.py", "def helper():\n    pass\n")
     repo.write("tests/test_app.py", "from app.util import helper\nhelper()\n")
     repo.aud("index")
-    assert links(repo, "tests/test_app.py") == {("app.util", "helper"): ("src/app/util.py", "file")}
+    assert repo.import_links("tests/test_app.py") == {("app.util", "helper"): ("src/app/util.py", "file")}
     assert repo.query("SELECT qualname FROM symbols WHERE kind = 'module' AND file = 'src/app/util.py'") == [("app.util",)]
     repo.write("pyproject.toml", "[tool.aud]\nsource_roots = ['.']\n")
     repo.aud("index")
-    assert links(repo, "tests/test_app.py") == {("app.util", "helper"): (None, "external")}
+    assert repo.import_links("tests/test_app.py") == {("app.util", "helper"): (None, "external")}
 
 
 def test_call_links_through_definitions_imports_and_attributes(repo):
@@ -97,7 +86,7 @@ def test_call_links_through_definitions_imports_and_attributes(repo):
         "factory().save()\n"
     ))
     repo.aud("index")
-    assert call_targets(repo, "app.py") == {
+    assert repo.call_links("app.py") == {
         "local": ("app.py", "local"),
         "factory": ("lib/models.py", "factory"),
         "lm.factory": ("lib/models.py", "factory"),
@@ -107,7 +96,7 @@ def test_call_links_through_definitions_imports_and_attributes(repo):
         "Model": ("lib/models.py", "Model"),
         "lib.models.factory": ("lib/models.py", "factory"),
     }
-    assert call_targets(repo, "lib/models.py") == {
+    assert repo.call_links("lib/models.py") == {
         "self.validate": ("lib/models.py", "Model.validate"),
         "cls.build": ("lib/models.py", "Model.build"),
         "Model": ("lib/models.py", "Model"),
@@ -120,7 +109,7 @@ def test_reexport_chains_and_star_imports(repo):
     repo.write("c.py", "from b import *\n")
     repo.write("d.py", "import c\nfrom c import deep\ndeep()\nc.deep()\n")
     repo.aud("index")
-    assert call_targets(repo, "d.py") == {"deep": ("a.py", "deep"), "c.deep": ("a.py", "deep")}
+    assert repo.call_links("d.py") == {"deep": ("a.py", "deep"), "c.deep": ("a.py", "deep")}
 
 
 def test_ambiguous_and_cyclic_bindings_stay_unresolved(repo):
@@ -131,8 +120,8 @@ def test_ambiguous_and_cyclic_bindings_stay_unresolved(repo):
     repo.write("cyc2.py", "from cyc1 import g\n")
     repo.write("use.py", "from cyc1 import g\ng()\n")
     repo.aud("index")
-    assert call_targets(repo, "amb.py") == {}
-    assert call_targets(repo, "use.py") == {}
+    assert repo.call_links("amb.py") == {}
+    assert repo.call_links("use.py") == {}
 
 
 def test_link_deps_record_probes_facts_and_directories(repo):

@@ -61,6 +61,17 @@ def _text(node, limit: int = 300) -> str:
     return clip(node.text.decode("utf-8", "replace"), limit)
 
 
+def _specifiers(clause, kind: str):
+    """(node, name, alias) of each `{ name as alias }` specifier of an import/export clause."""
+    for spec in clause.named_children:
+        name_node = spec.child_by_field_name("name")
+        if spec.type != kind or name_node is None:
+            continue
+        alias_node = spec.child_by_field_name("alias")
+        alias = alias_node.text.decode("utf-8", "replace") if alias_node is not None else None
+        yield spec, name_node.text.decode("utf-8", "replace"), alias
+
+
 def _dotted(node) -> str | None:
     parts = []
     while node.type == "member_expression":
@@ -133,15 +144,8 @@ class _Walker:
                 alias = part.named_children[0].text.decode() if part.named_children else None
                 rows.append((*_pos(part), "import", module, "*", alias, 0))
             elif part.type == "named_imports":
-                for spec in part.named_children:
-                    if spec.type != "import_specifier":
-                        continue
-                    name_node = spec.child_by_field_name("name")
-                    alias_node = spec.child_by_field_name("alias")
-                    rows.append((
-                        *_pos(spec), "import", module, name_node.text.decode("utf-8", "replace"),
-                        alias_node.text.decode() if alias_node is not None else None, 0,
-                    ))
+                for spec, name, alias in _specifiers(part, "import_specifier"):
+                    rows.append((*_pos(spec), "import", module, name, alias, 0))
 
     def export_statement(self, node, scope, scope_kind, stack) -> None:
         source = node.child_by_field_name("source")
@@ -152,15 +156,8 @@ class _Walker:
             for child in node.named_children:
                 if child.type == "export_clause":
                     named = True
-                    for spec in child.named_children:
-                        if spec.type != "export_specifier":
-                            continue
-                        name_node = spec.child_by_field_name("name")
-                        alias_node = spec.child_by_field_name("alias")
-                        rows.append((
-                            *_pos(spec), "export_from", module, name_node.text.decode(),
-                            alias_node.text.decode() if alias_node is not None else None, 0,
-                        ))
+                    for spec, name, alias in _specifiers(child, "export_specifier"):
+                        rows.append((*_pos(spec), "export_from", module, name, alias, 0))
                 elif child.type == "namespace_export":
                     named = True
                     alias = child.named_children[0].text.decode() if child.named_children else None
@@ -191,14 +188,9 @@ class _Walker:
             return
         for child in node.named_children:
             if child.type == "export_clause":
-                for spec in child.named_children:
-                    if spec.type != "export_specifier":
-                        continue
-                    name = spec.child_by_field_name("name").text.decode()
-                    alias_node = spec.child_by_field_name("alias")
+                for spec, name, alias in _specifiers(child, "export_specifier"):
                     self.exported_locals.add(name)
-                    exported = alias_node.text.decode() if alias_node is not None else name
-                    self.facts.exports.append((*_pos(spec), exported, name))
+                    self.facts.exports.append((*_pos(spec), alias or name, name))
 
     @staticmethod
     def declared_names(declaration) -> list[str]:
