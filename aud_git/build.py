@@ -12,7 +12,7 @@ from aud_git import __version__, store
 from aud_git.cache import ExtractionCache
 from aud_git.config import Config
 from aud_git.extract import EXTRACTOR_VERSION
-from aud_git.schema import SCHEMA_VERSION
+from aud_git.schema import LINKER_VERSION, SCHEMA_VERSION
 from aud_git.snapshot import Entry
 from aud_git.workers import records_for
 from aud_git.workspace import Workspace
@@ -47,9 +47,15 @@ def identity_meta(config: Config, roots: tuple[str, ...]) -> dict[str, str]:
         "schema_version": SCHEMA_VERSION,
         "tool_version": __version__,
         "extractor_version": EXTRACTOR_VERSION,
+        "linker_version": LINKER_VERSION,
         "config_fingerprint": config.fingerprint(roots),
         "source_roots": json.dumps(list(roots)),
     }
+
+
+def link_context(identity: dict[str, str]) -> str:
+    """What link results depend on besides the files: the key of remembered link results."""
+    return "|".join(identity[key] for key in sorted(identity))
 
 
 def full_build(conn, workspace: Workspace, config: Config, entries: dict[str, Entry], jobs: int,
@@ -76,13 +82,15 @@ def full_build(conn, workspace: Workspace, config: Config, entries: dict[str, En
         report.files = len(entries)
         reader = FactReader.from_records(every_record)
         del every_record
+        identity = identity_meta(config, roots)
         report.relinked = link_files(conn, entries, roots, reader=reader, jobs=jobs,
-                                     empty_tables=True)
+                                     empty_tables=True, cache=cache,
+                                     context=link_context(identity))[0]
         store.create_indexes(conn)
         report.seconds = time.monotonic() - started
         conn.execute("DELETE FROM meta WHERE key = 'needs_full'")
         store.write_meta(conn, {
-            **identity_meta(config, roots),
+            **identity,
             "head": head_commit(workspace),
             "last_mode": "full",
             "last_update": time.time(),

@@ -1,13 +1,18 @@
-"""The content-addressed extraction cache, `.pf/cache.db`: outside the canonical tables, bounded,
-and safe to delete.
+"""The content-addressed cache, `.pf/cache.db`: outside the canonical tables, bounded, and safe
+to delete. It remembers extractions and link results.
 
 Extraction is a pure function of (language, extractor version, content), so the facts of a content
 seen before are reused: looked up by sha256 for bytes just read, or by git blob id for an unchanged
 tracked regular file, which then is not even read. Only regular files below the size limit are
 cached; symlinks and oversized files are cheap to redo and depend on more than content.
+
+A file's links are a pure function of its content and the values of the lookups it recorded, so
+a remembered link result (per path, content and linker context) is reused when every lookup it
+recorded returns the same value now: switching back to a branch re-resolves nothing.
 """
 from __future__ import annotations
 
+import hashlib
 import marshal
 import sqlite3
 import zlib
@@ -17,6 +22,7 @@ from aud_git.extract import EXTRACTOR_VERSION, FileRecord
 from aud_git.extract.facts import Facts
 
 CACHE_NAME = "cache.db"
+CACHE_LAYOUT = 2  # bump when the cache's tables change: an old cache.db is emptied
 MAX_ENTRIES = 60_000
 _REGULAR_MODES = (0o100644, 0o100755)
 _CACHEABLE_STATUS = ("ok", "parse_error")
@@ -32,17 +38,28 @@ class ExtractionCache:
         self.conn: sqlite3.Connection | None = None
         self.generation = 0
         self._touched: list[tuple[str, str]] = []
+        self._links_touched: list[tuple[str, str, str, str]] = []
         try:
             conn = sqlite3.connect(path, isolation_level=None, timeout=5)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=OFF")
+            conn.execute("CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value INTEGER)")
+            row = conn.execute("SELECT value FROM state WHERE key = 'layout'").fetchone()
+            if row is None or row[0] != CACHE_LAYOUT:
+                conn.execute("DROP TABLE IF EXISTS entries")
+                conn.execute("DROP TABLE IF EXISTS links")
+                conn.execute("INSERT OR REPLACE INTO state VALUES ('layout', ?)", (CACHE_LAYOUT,))
             conn.execute(
                 "CREATE TABLE IF NOT EXISTS entries (sha256 TEXT, lang TEXT, version TEXT,"
                 " blob_oid TEXT, size INTEGER, lines INTEGER, status TEXT, facts BLOB,"
                 " used INTEGER, PRIMARY KEY (sha256, lang, version))"
             )
             conn.execute("CREATE INDEX IF NOT EXISTS entries_oid ON entries (blob_oid, lang, version)")
-            conn.execute("CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value INTEGER)")
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS links (path TEXT, sha256 TEXT, context TEXT,"
+                " digest TEXT, deps BLOB, rows BLOB, used INTEGER,"
+                " PRIMARY KEY (path, sha256, context, digest))"
+            )
             row = conn.execute("SELECT value FROM state WHERE key = 'generation'").fetchone()
             self.generation = (row[0] if row else 0) + 1
             self.conn = conn
@@ -69,6 +86,57 @@ class ExtractionCache:
         facts = Facts.from_tables(marshal.loads(zlib.decompress(blob)))
         self._touched.append((sha, lang))
         return FileRecord(path, lang, size, lines, sha, oid or blob_oid, status, facts)
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+    def link_entries(self, path: str, sha256: str, context: str) -> list[tuple[str, list, dict]]:
+        """A file's remembered link results, one per distinct set of lookup values (a file with
+        the same content links differently on two branches): (digest, lookups, rows)."""
+        if self.conn is None:
+            return []
+        try:
+            rows = self.conn.execute(
+                "SELECT digest, deps, rows FROM links WHERE path = ? AND sha256 = ? AND context = ?",
+                (path, sha256, context)).fetchall()
+        except sqlite3.DatabaseError:
+            return []
+        return [(digest, marshal.loads(zlib.decompress(deps)), marshal.loads(zlib.decompress(out)))
+                for digest, deps, out in rows]
+
+    def touch_link(self, path: str, sha256: str, context: str, digest: str) -> None:
+        self._links_touched.append((path, sha256, context, digest))
+
+    def store_links(self, entries: list[tuple[str, str, str, list, dict]]) -> None:
+        """Remember link results: (path, sha256, context, [(kind, path, name, value)], rows)."""
+        if self.conn is None:
+            return
+        rows = []
+        for path, sha, context, deps, out in entries:
+            blob = marshal.dumps(deps)
+            rows.append((path, sha, context, hashlib.sha1(blob).hexdigest(), zlib.compress(blob, 1),
+                         zlib.compress(marshal.dumps(out), 1), self.generation))
+        try:
+            self.conn.execute("BEGIN")
+            try:
+                self.conn.executemany("INSERT OR REPLACE INTO links VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+                self.conn.executemany(
+                    "UPDATE links SET used = ? WHERE path = ? AND sha256 = ? AND context = ?"
+                    " AND digest = ?", [(self.generation, *key) for key in self._links_touched])
+                count = self.conn.execute("SELECT count(*) FROM links").fetchone()[0]
+                if count > MAX_ENTRIES:
+                    self.conn.execute(
+                        "DELETE FROM links WHERE rowid IN"
+                        " (SELECT rowid FROM links ORDER BY used LIMIT ?)", (count - MAX_ENTRIES,))
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
+        except sqlite3.DatabaseError:
+            pass  # the cache is advisory
+        self._links_touched.clear()
 
     def store(self, fresh: Iterable[FileRecord]) -> None:
         """Remember fresh extractions, refresh the entries used, and evict the least recent."""

@@ -11,8 +11,7 @@ import posixpath
 import sqlite3
 from collections.abc import Iterable
 
-from aud_git.link.javascript import probe_bases
-from aud_git.link.python import module_stems
+from aud_git.link.probes import module_stems, probe_bases
 
 # (kind, path, name); kind None: any kind, name None: any name
 Key = tuple[str | None, str, str | None]

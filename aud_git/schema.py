@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 SCHEMA_VERSION = "2"
+# Bump when link rows change for the same facts: part of `meta` and of the link cache's context.
+LINKER_VERSION = "1"
 
 
 @dataclass(frozen=True)

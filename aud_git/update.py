@@ -13,7 +13,9 @@ import time
 from dataclasses import dataclass, field
 
 from aud_git import store
-from aud_git.build import BuildReport, full_build, head_commit, identity_meta, source_roots_for
+from aud_git.build import (
+    BuildReport, full_build, head_commit, identity_meta, link_context, source_roots_for,
+)
 from aud_git.cache import CACHE_NAME, ExtractionCache
 from aud_git.config import Config, load_config
 from aud_git.extract import read_file
@@ -40,6 +42,7 @@ class Summary:
     files: int = 0
     read: int = 0
     cached: int = 0
+    links_reused: int = 0
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
     build: BuildReport | None = None
@@ -74,6 +77,7 @@ class Summary:
             "files": self.files,
             "read": self.read,
             "cached": self.cached,
+            "links_reused": self.links_reused,
             "seconds": round(self.seconds, 3),
             "notes": self.notes,
             "rows": self.rows,
@@ -169,6 +173,8 @@ def run_update(workspace: Workspace, *, mode: str, jobs: int, use_cache: bool = 
                 for table in CANONICAL_TABLES
             }
         conn.close()
+        if cache is not None:
+            cache.close()
     summary.seconds = time.monotonic() - started
     return summary
 
@@ -264,7 +270,7 @@ def incremental_update(conn, workspace: Workspace, config: Config, entries: dict
         conn.executemany("UPDATE files SET blob_oid = ? WHERE path = ?",
                          [(oid, path) for path, oid in sorted(oid_only.items())])
         relink: set[str] = set()
-        relinked, issues = 0, []
+        relinked, reused, issues = 0, 0, []
         if added or modified or deleted:
             # Imported here: a no-op update (most hook and watch runs) never pays for the linker.
             from aud_git import validate
@@ -282,7 +288,8 @@ def incremental_update(conn, workspace: Workspace, config: Config, entries: dict
                 path: changed_keys(old_interfaces[path], after.interface(path)) for path in modified
             }
             relink = files_to_relink(conn, added, deleted, changed_interfaces)
-            relinked = link_files(conn, relink, roots, reader=after)
+            relinked, reused = link_files(conn, relink, roots, reader=after, cache=cache,
+                                          context=link_context(identity))
         meta = store.read_meta(conn)
         counted = 1 if added or modified or deleted else 0  # no-op updates do not age the index
         store.write_meta(conn, {
@@ -299,7 +306,7 @@ def incremental_update(conn, workspace: Workspace, config: Config, entries: dict
             log_line(workspace.pf_dir, f"validation failed: {'; '.join(issues)}")
     summary = Summary("incremental", added=sorted(added), modified=sorted(modified),
                       deleted=deleted, hinted=hinted, relinked=relinked, files=len(entries),
-                      read=counts["read"], cached=counts["cached"])
+                      read=counts["read"], cached=counts["cached"], links_reused=reused)
     if issues:
         summary.notes.append(f"validation failed, the next update rebuilds: {issues[0]}")
     return summary

@@ -285,3 +285,27 @@ def test_namespace_package_appears_and_vanishes(repo):
     repo.remove("nspkg/deep/mod.py")
     update(repo)
     assert targets(repo, "user.py") == {("nspkg", None, None), ("nspkg.deep", None, None)}
+
+
+def test_switching_back_reuses_remembered_links_exactly(repo):
+    for i in range(6):
+        repo.write(f"m{i}.py", f"from m{(i + 1) % 6} import f{(i + 1) % 6}\ndef f{i}():\n    f{(i + 1) % 6}()\n")
+    repo.write("web/a.ts", 'import { b } from "./b";\nexport function a() { b(); }\n')
+    repo.write("web/b.ts", "export function b() {}\n")
+    repo.commit("main")
+    repo.git("checkout", "-q", "-b", "feature")
+    for i in range(0, 6, 2):
+        repo.write(f"m{i}.py", f"def f{i}():\n    pass\n")
+    repo.write("web/b.ts", "export function renamed() {}\n")
+    repo.commit("feature")
+    repo.git("checkout", "-q", "main")
+    repo.aud("index")
+    repo.git("checkout", "-q", "feature")
+    update(repo)
+    repo.git("checkout", "-q", "main")
+    back = update(repo)
+    assert back["relinked"] >= 4 and back["links_reused"] == back["relinked"]
+    repo.git("checkout", "-q", "feature")
+    repo.write("m5.py", "def other():\n    pass\n")  # a state never linked before
+    mixed = update(repo)
+    assert 0 < mixed["links_reused"] < mixed["relinked"]

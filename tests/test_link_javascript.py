@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from aud_git.link.javascript import _candidates, probe_bases
+from aud_git.link.probes import js_candidates, module_stems, probe_bases, python_candidates
 from hypothesis import given, strategies as st
 
 
@@ -84,5 +84,9 @@ def test_calls_through_named_default_namespace_imports_and_reexports(repo):
        st.sampled_from(["", ".js", ".ts", ".tsx", ".d.ts", ".json", ".mjs", ".cjs", ".jsx"]))
 def test_probe_bases_inverts_candidates(parts, suffix):
     base = "/".join(parts) + suffix
-    for candidate in _candidates(base):
+    for candidate in js_candidates(base):
         assert base in probe_bases(candidate)
+    if all(part.isidentifier() for part in parts):  # Python probes stem dotted identifiers
+        stem = "/".join(parts)
+        for candidate in python_candidates(stem):
+            assert stem in module_stems(candidate)

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from aud_git.languages import SOURCE_LANGS
 from aud_git.link.javascript import JsLinker
-from aud_git.link.lookups import FactReader, Lookups
+from aud_git.link.lookups import FactReader, Lookups, evaluate
 from aud_git.link.python import PythonLinker
 from aud_git.schema import LINK_TABLES
 
@@ -14,41 +14,67 @@ _PARALLEL_ABOVE = 400
 _reader_for_workers: tuple[FactReader, tuple[str, ...]] | None = None
 
 
-def _link(reader: FactReader, roots: tuple[str, ...], files: list[str]) -> dict[str, list[tuple]]:
+def _remembered(reader: FactReader, cache, file: str, sha: str, context: str):
+    """A remembered (lookups, rows) whose every lookup returns the value it returned then."""
+    for digest, deps, rows in cache.link_entries(file, sha, context):
+        if all(evaluate(reader, kind, path, name) == value for kind, path, name, value in deps):
+            cache.touch_link(file, sha, context, digest)
+            return deps, rows
+    return None
+
+
+def _link(reader: FactReader, roots: tuple[str, ...], files: list[str],
+          cache=None, context: str = "") -> dict[str, list[tuple]]:
     lookups = Lookups(reader, {})
     python = PythonLinker(lookups, roots)
     javascript = JsLinker(lookups)
-    out: dict[str, list[tuple]] = {table.name: [] for table in LINK_TABLES}
+    out: dict[str, list] = {table.name: [] for table in LINK_TABLES}
+    out["reused"], out["remember"] = [], []
     for file in files:
-        lookups.start(file)
-        linker = python if reader.langs[file] == "python" else javascript
-        out["import_links"].extend((file, *row) for row in linker.import_links(file))
-        out["call_links"].extend((file, *row) for row in linker.call_links(file, reader.calls(file)))
-        out["link_deps"].extend(
-            (file, *key) for key in sorted(lookups.recorded()) if key[1] != file
-        )
+        sha = reader.shas.get(file)
+        cached = _remembered(reader, cache, file, sha, context) if cache is not None and sha else None
+        if cached is not None:
+            deps, rows = cached
+            out["reused"].append(file)
+        else:
+            lookups.start(file)
+            linker = python if reader.langs[file] == "python" else javascript
+            rows = {
+                "import_links": linker.import_links(file),
+                "call_links": linker.call_links(file, reader.calls(file)),
+            }
+            deps = [(*key, value) for key, value in sorted(lookups.recorded().items())]
+            if context and sha:
+                out["remember"].append((file, sha, context, deps, rows))
+        out["import_links"].extend((file, *row) for row in rows["import_links"])
+        out["call_links"].extend((file, *row) for row in rows["call_links"])
+        out["link_deps"].extend((file, kind, path, name) for kind, path, name, _ in deps
+                                if path != file)
     return out
 
 
-def _link_in_worker(files: list[str]) -> dict[str, list[tuple]]:
-    reader, roots = _reader_for_workers
-    return _link(reader, roots, files)
+def _link_in_worker(files: list[str]) -> dict[str, list]:
+    reader, roots, context = _reader_for_workers
+    return _link(reader, roots, files, None, context)
 
 
 def link_files(conn: sqlite3.Connection, files: Iterable[str], source_roots: tuple[str, ...],
-               reader: FactReader | None = None, jobs: int = 1, empty_tables: bool = False) -> int:
-    """Replace the link rows of `files` (those still indexed) with fresh ones; returns how many.
+               reader: FactReader | None = None, jobs: int = 1, empty_tables: bool = False,
+               cache=None, context: str = "") -> tuple[int, int]:
+    """Replace the link rows of `files` (those still indexed) with fresh ones; returns how many
+    files were linked and how many of those reused a remembered result.
 
     With a complete in-memory `reader` (a full build), workers forked from this process link
     slices of the files; each memoises on its own, and memoised values are pure, so the rows do
-    not depend on the split.
+    not depend on the split. With a `cache`, a remembered result whose lookups all return the
+    values they returned then is reused (`context` names the linker and configuration).
     """
     global _reader_for_workers
     files = set(files)
     reader = reader or FactReader.from_db(conn)
     targets = sorted(f for f in files if reader.langs.get(f) in SOURCE_LANGS)
     if reader.complete and jobs > 1 and len(targets) > _PARALLEL_ABOVE:
-        _reader_for_workers = (reader, source_roots)
+        _reader_for_workers = (reader, source_roots, context if cache is not None else "")
         slices = [targets[i::jobs * 4] for i in range(jobs * 4)]
         import multiprocessing  # only for work worth a pool
 
@@ -58,7 +84,7 @@ def link_files(conn: sqlite3.Connection, files: Iterable[str], source_roots: tup
         finally:
             _reader_for_workers = None
     else:
-        parts = [_link(reader, source_roots, targets)]
+        parts = [_link(reader, source_roots, targets, cache, context if cache is not None else "")]
     if not empty_tables:
         for table in LINK_TABLES:
             conn.executemany(f"DELETE FROM {table.name} WHERE file = ?", ((f,) for f in files))
@@ -66,4 +92,6 @@ def link_files(conn: sqlite3.Connection, files: Iterable[str], source_roots: tup
         placeholders = ", ".join("?" * len(table.columns))
         for part in parts:
             conn.executemany(f"INSERT INTO {table.name} VALUES ({placeholders})", part[table.name])
-    return len(targets)
+    if cache is not None:
+        cache.store_links([entry for part in parts for entry in part["remember"]])
+    return len(targets), sum(len(part["reused"]) for part in parts)

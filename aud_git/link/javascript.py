@@ -2,8 +2,7 @@
 
 Relative specifiers are probed with extensions and `index.*`; bare specifiers go through the
 nearest `tsconfig.json`/`jsconfig.json` (`extends`, `baseUrl`, `paths`), else they are external.
-A probe of one base path tries every candidate of `_candidates` and is recorded once, as the
-lookup (`jsmod`, base); `probe_bases` gives the bases a changed path can answer.
+A probe of one base path is one `jsmod` lookup (see probes.py).
 Resolved bindings: ("module", path) and ("symbol", path, qualname, kind); names are resolved one
 at a time, when used.
 """
@@ -14,8 +13,6 @@ import posixpath
 from aud_git.link.calls import CallResolver
 from aud_git.link.lookups import Lookups
 
-_EXTENSIONS = (".ts", ".tsx", ".d.ts", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts", ".json")
-_TS_FOR_JS = {".js": (".ts", ".tsx"), ".jsx": (".tsx",), ".mjs": (".mts",), ".cjs": (".cts",)}
 _CONFIG_NAMES = ("tsconfig.json", "jsconfig.json")
 
 
@@ -40,11 +37,7 @@ class JsLinker(CallResolver):
         return self.lk.shared(("js-file", base), lambda: self._probe_file(base))
 
     def _probe_file(self, base: str) -> str | None:
-        self.lk.record("jsmod", base)
-        for candidate in _candidates(base):
-            if self.lk.present(candidate):
-                return candidate
-        return None
+        return self.lk.probe("jsmod", base)
 
     def config_for(self, directory: str):
         return self.lk.shared(("js-config-dir", directory), lambda: self._config_for(directory))
@@ -160,30 +153,6 @@ class JsLinker(CallResolver):
 
     def module_member(self, module, name: str):
         return self.export_of(module[1], name)
-
-
-def _candidates(base: str) -> list[str]:
-    stem, suffix = posixpath.splitext(base)
-    candidates = [base] if base else []
-    candidates += [stem + ext for ext in _TS_FOR_JS.get(suffix, ())]
-    candidates += [base + ext for ext in _EXTENSIONS]
-    candidates += [posixpath.join(base, "index" + ext) for ext in _EXTENSIONS]
-    return candidates
-
-
-def probe_bases(path: str) -> set[str]:
-    """Every base whose probe can find `path` (the inverse of `_candidates`)."""
-    bases = {path}
-    for ext in _EXTENSIONS:
-        if path.endswith(ext):
-            bases.add(path[: -len(ext)])
-            if posixpath.basename(path) == "index" + ext:
-                bases.add(posixpath.dirname(path))
-    stem, suffix = posixpath.splitext(path)
-    for js_suffix, ts_suffixes in _TS_FOR_JS.items():
-        if suffix in ts_suffixes:
-            bases.add(stem + js_suffix)
-    return bases
 
 
 def _matching_patterns(paths: dict[str, list[str]], specifier: str):

@@ -25,6 +25,7 @@ from typing import Any
 
 from aud_git.languages import JS_LANGS
 from aud_git.link.interface import Interface, js_interface, python_interface
+from aud_git.link.probes import js_candidates, python_candidates
 
 _MISSING = object()
 _IN_PROGRESS = object()
@@ -45,10 +46,12 @@ class FactReader:
     """Read-only, memoised access to one state of the fact tables: either loaded lazily from
     the database, or complete in memory (`from_records`, for a full link)."""
 
-    def __init__(self, langs: dict[str, str | None], conn: sqlite3.Connection | None = None) -> None:
+    def __init__(self, langs: dict[str, str | None], shas: dict[str, str | None],
+                 conn: sqlite3.Connection | None = None) -> None:
         self.conn = conn
         self.complete = conn is None  # every fact in memory (`from_records`)
         self.langs = langs
+        self.shas = shas
         self._symbols: dict[str, dict[str, str]] = {}
         self._imports: dict[str, list[tuple]] = {}
         self._exports: dict[str, list[tuple]] = {}
@@ -69,12 +72,15 @@ class FactReader:
 
     @classmethod
     def from_db(cls, conn: sqlite3.Connection) -> FactReader:
-        return cls(dict(conn.execute("SELECT path, lang FROM files")), conn)
+        langs, shas = {}, {}
+        for path, lang, sha in conn.execute("SELECT path, lang, sha256 FROM files"):
+            langs[path], shas[path] = lang, sha
+        return cls(langs, shas, conn)
 
     @classmethod
     def from_records(cls, records: Iterable) -> FactReader:
         records = list(records)
-        reader = cls({r.path: r.lang for r in records})
+        reader = cls({r.path: r.lang for r in records}, {r.path: r.sha256 for r in records})
         for r in records:
             facts = r.facts
             reader._symbols[r.path] = _kinds((s[1], s[2]) for s in facts.symbols)
@@ -147,64 +153,82 @@ class FactReader:
         return found
 
 
+def evaluate(reader: FactReader, kind: str, path: str, name: str):
+    """The value of one lookup in the state `reader` holds: what a link computation saw, and
+    what a cached link result is checked against."""
+    if kind == "path":
+        return path in reader.langs
+    if kind == "dir":
+        return path in reader.dirs
+    if kind in ("pymod", "jsmod"):
+        candidates = python_candidates(path) if kind == "pymod" else js_candidates(path)
+        return next((c for c in candidates if c in reader.langs), None)
+    if kind == "config":
+        return reader.ts_config(path)
+    interface = reader.interface(path)
+    if kind == "name":
+        return interface.names.get(name)
+    if kind == "member":
+        return interface.members.get(name)
+    if kind == "export":
+        return interface.exports.get(name)
+    return interface.stars
+
+
 class Lookups:
-    """The recording view of a `FactReader` while one file is linked."""
+    """The recording view of a `FactReader` while one file is linked: every lookup is recorded
+    with the value it returned."""
 
     def __init__(self, reader: FactReader, memo: dict) -> None:
         self.reader = reader
         self.memo = memo
         self.file = ""
-        self._frames: list[set[tuple[str, str, str]]] = [set()]
+        self._frames: list[dict[tuple[str, str, str], Any]] = [{}]
         self._tainted: list[bool] = [False]
 
     def start(self, file: str) -> None:
         self.file = file
-        self._frames = [set()]
+        self._frames = [{}]
         self._tainted = [False]
 
-    def recorded(self) -> set[tuple[str, str, str]]:
+    def recorded(self) -> dict[tuple[str, str, str], Any]:
         return self._frames[0]
 
-    def record(self, kind: str, path: str, name: str = "") -> None:
-        self._frames[-1].add((kind, path, name))
-
-    def present(self, path: str) -> bool:
-        """Unrecorded: for probes whose `pymod`/`jsmod` record covers every candidate."""
-        return path in self.reader.langs
+    def _lookup(self, kind: str, path: str, name: str = ""):
+        value = evaluate(self.reader, kind, path, name)
+        self._frames[-1][(kind, path, name)] = value
+        return value
 
     def exists(self, path: str) -> bool:
-        self.record("path", path)
-        return path in self.reader.langs
+        return self._lookup("path", path)
 
     def is_dir(self, path: str) -> bool:
-        self.record("dir", path)
-        return path in self.reader.dirs
+        return self._lookup("dir", path)
+
+    def probe(self, kind: str, base: str) -> str | None:
+        """`pymod` or `jsmod`: the first candidate path of `base` that is indexed."""
+        return self._lookup(kind, base)
+
+    def ts_config(self, path: str):
+        return self._lookup("config", path)
+
+    def name(self, path: str, name: str) -> frozenset | None:
+        return self._lookup("name", path, name)
+
+    def member(self, path: str, qualname: str) -> str | None:
+        return self._lookup("member", path, qualname)
+
+    def export(self, path: str, name: str) -> tuple | None:
+        return self._lookup("export", path, name)
+
+    def stars(self, path: str) -> tuple:
+        return self._lookup("stars", path)
 
     def own_symbols(self) -> dict[str, str]:
         return self.reader.symbols(self.file)
 
     def own_imports(self) -> list[tuple]:
         return self.reader.imports(self.file)
-
-    def name(self, path: str, name: str) -> frozenset | None:
-        self.record("name", path, name)
-        return self.reader.interface(path).names.get(name)
-
-    def member(self, path: str, qualname: str) -> str | None:
-        self.record("member", path, qualname)
-        return self.reader.interface(path).members.get(qualname)
-
-    def export(self, path: str, name: str) -> tuple | None:
-        self.record("export", path, name)
-        return self.reader.interface(path).exports.get(name)
-
-    def stars(self, path: str) -> tuple:
-        self.record("stars", path)
-        return self.reader.interface(path).stars
-
-    def ts_config(self, path: str):
-        self.record("config", path)
-        return self.reader.ts_config(path)
 
     def shared(self, key: Hashable, compute: Callable[[], Any]) -> Any:
         """`compute()` memoised across files, its lookups charged to every file that uses it."""
@@ -217,7 +241,7 @@ class Lookups:
             self._frames[-1].update(deps)
             return value
         self.memo[key] = _IN_PROGRESS
-        self._frames.append(set())
+        self._frames.append({})
         self._tainted.append(False)
         value, done = None, False
         try:
@@ -231,5 +255,5 @@ class Lookups:
                 self._tainted[-1] = self._tainted[-1] or tainted
                 del self.memo[key]
             else:
-                self.memo[key] = (value, frozenset(deps))
+                self.memo[key] = (value, deps)
         return value

@@ -1,8 +1,7 @@
 """Python import and call resolution over the recorded lookups.
 
-A module probe for the dotted path `a.b` below base `r` looks for `r/a/b/__init__.py(i)` and then
-`r/a/b.py(i)`; it is recorded once, as the lookup (`pymod`, `r/a/b`), and `module_stems` gives
-the stems a changed path can answer. A namespace package is a directory (`dir` lookup).
+A module probe for the dotted path `a.b` below base `r` is one `pymod` lookup of stem `r/a/b`
+(see probes.py). A namespace package is a directory (`dir` lookup).
 
 Resolved bindings are tuples:
     ("module", path, "file" | "namespace")     a module or namespace package directory
@@ -21,29 +20,12 @@ from aud_git.link.lookups import Lookups
 _INIT_NAMES = ("__init__.py", "__init__.pyi")
 
 
-def _candidates(stem: str) -> tuple[str, ...]:
-    return (stem + "/__init__.py", stem + "/__init__.pyi", stem + ".py", stem + ".pyi")
-
-
-def module_stems(path: str) -> list[str]:
-    """Every stem whose module probe can find `path` (the inverse of `_candidates`)."""
-    stem, ext = posixpath.splitext(path)
-    if ext not in (".py", ".pyi"):
-        return []
-    stems = [stem]
-    if posixpath.basename(stem) == "__init__" and posixpath.dirname(stem):
-        stems.append(posixpath.dirname(stem))
-    return stems
-
-
 def _probe(lk: Lookups, bases: tuple[str, ...], parts: list[str]) -> tuple[str, str] | None:
     """A module below one of `bases`: packages and modules first, then namespace directories."""
     for base in bases:
-        stem = posixpath.join(base, *parts)
-        lk.record("pymod", stem)
-        for candidate in _candidates(stem):
-            if lk.present(candidate):
-                return candidate, "file"
+        found = lk.probe("pymod", posixpath.join(base, *parts))
+        if found is not None:
+            return found, "file"
     for base in bases:
         stem = posixpath.join(base, *parts)
         if lk.is_dir(stem):
