@@ -280,14 +280,17 @@ def incremental_update(conn, workspace: Workspace, config: Config, entries: dict
             from aud_git.link.lookups import FactReader
 
             before = FactReader.from_db(conn)
+            before.preload(modified)
             old_interfaces = {path: before.interface(path) for path in modified}
             store.delete_files(conn, deleted + modified)
             store.insert_records(conn, fresh)
             after = FactReader.from_db(conn)
+            after.preload(modified)
             changed_interfaces = {
                 path: changed_keys(old_interfaces[path], after.interface(path)) for path in modified
             }
             relink = files_to_relink(conn, added, deleted, changed_interfaces)
+            after.preload(path for path in relink if path in after.langs)
             relinked, reused = link_files(conn, relink, roots, reader=after, cache=cache,
                                           context=link_context(identity))
         meta = store.read_meta(conn)

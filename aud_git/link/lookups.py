@@ -94,6 +94,30 @@ class FactReader:
                 reader._configs[r.path] = None
         return reader
 
+    def preload(self, paths: Iterable[str]) -> None:
+        """Load the facts of many files in a few queries (instead of a few per file)."""
+        wanted = sorted({p for p in paths if p not in self._symbols})
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            marks = ", ".join("?" * len(chunk))
+            symbols: dict[str, list] = {p: [] for p in chunk}
+            imports: dict[str, list] = {p: [] for p in chunk}
+            exports: dict[str, list] = {p: [] for p in chunk}
+            for file, qualname, kind in self.conn.execute(
+                    f"SELECT file, qualname, kind FROM symbols WHERE file IN ({marks})", chunk):
+                symbols[file].append((qualname, kind))
+            for file, *row in self.conn.execute(
+                    "SELECT file, line, col, kind, module, name, alias, level FROM imports"
+                    f" WHERE file IN ({marks})", chunk):
+                imports[file].append(tuple(row))
+            for file, name, local in self.conn.execute(
+                    f"SELECT file, name, local FROM exports WHERE file IN ({marks})", chunk):
+                exports[file].append((name, local))
+            for path in chunk:
+                self._symbols[path] = _kinds(symbols[path])
+                self._imports[path] = sorted(imports[path], key=repr)
+                self._exports[path] = sorted(exports[path], key=repr)
+
     def symbols(self, path: str) -> dict[str, str]:
         """qualname -> kind, module symbol excluded."""
         found = self._symbols.get(path)
