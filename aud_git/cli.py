@@ -317,8 +317,6 @@ def _emit(items: list, as_json: bool, line) -> None:
 
 def _file_arg(ctx, path: str) -> str:
     """A FILE argument: repo-relative as stored, or a path on disk relative to the cwd."""
-    from aud_git import store  # noqa: F401  (keeps imports local to the query path)
-
     candidate = os.path.relpath(os.path.abspath(path), ctx.obj["root"]).replace(os.sep, "/")
     conn = ctx.obj["conn"]
     if conn.execute("SELECT 1 FROM files WHERE path = ?", (path,)).fetchone():

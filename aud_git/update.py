@@ -197,7 +197,8 @@ def _full(conn, workspace, config, entries, jobs, cache, show_progress, reason,
     if show_progress:
         import click
 
-        with click.progressbar(length=len(entries), label="indexing", file=None) as bar:
+        with click.progressbar(length=len(entries), label="indexing",
+                               file=click.get_text_stream("stderr")) as bar:
             report = full_build(conn, workspace, config, entries, jobs, bar.update, reason, cache,
                                 snapshot_meta)
     else:
