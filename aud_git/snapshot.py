@@ -74,6 +74,7 @@ def take_snapshot(workspace: Workspace, config: Config,
     try:
         status = repo.status(untracked_files="all")
         index = repo.index
+        index.read(False)  # a long-lived process (aud watch) must see git's latest index
     except pygit2.GitError as exc:
         raise AudError(f"git status failed: {exc}") from None
     entries: dict[str, Entry] = {}
