@@ -85,7 +85,7 @@ def full_build(conn, workspace: Workspace, config: Config, entries: dict[str, En
         identity = identity_meta(config, roots)
         report.relinked = link_files(conn, entries, roots, reader=reader, jobs=jobs,
                                      empty_tables=True, cache=cache,
-                                     context=link_context(identity))[0]
+                                     context=link_context(identity), reuse=False)[0]
         store.create_indexes(conn)
         report.seconds = time.monotonic() - started
         conn.execute("DELETE FROM meta WHERE key = 'needs_full'")

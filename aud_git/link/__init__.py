@@ -25,6 +25,8 @@ def _remembered(reader: FactReader, cache, file: str, sha: str, context: str):
 
 def _link(reader: FactReader, roots: tuple[str, ...], files: list[str],
           cache=None, context: str = "") -> dict[str, list[tuple]]:
+    """Link `files`; with a `cache`, reuse remembered results; with a `context`, return fresh
+    results to remember under it."""
     lookups = Lookups(reader, {})
     python = PythonLinker(lookups, roots)
     javascript = JsLinker(lookups)
@@ -60,14 +62,15 @@ def _link_in_worker(files: list[str]) -> dict[str, list]:
 
 def link_files(conn: sqlite3.Connection, files: Iterable[str], source_roots: tuple[str, ...],
                reader: FactReader | None = None, jobs: int = 1, empty_tables: bool = False,
-               cache=None, context: str = "") -> tuple[int, int]:
+               cache=None, context: str = "", reuse: bool = True) -> tuple[int, int]:
     """Replace the link rows of `files` (those still indexed) with fresh ones; returns how many
     files were linked and how many of those reused a remembered result.
 
     With a complete in-memory `reader` (a full build), workers forked from this process link
     slices of the files; each memoises on its own, and memoised values are pure, so the rows do
-    not depend on the split. With a `cache`, a remembered result whose lookups all return the
-    values they returned then is reused (`context` names the linker and configuration).
+    not depend on the split. With a `cache`, fresh results are remembered under `context` (the
+    linker and configuration), and with `reuse` a remembered result whose lookups all return the
+    values they returned then is used instead of resolving again. Full builds never reuse.
     """
     global _reader_for_workers
     files = set(files)
@@ -84,7 +87,8 @@ def link_files(conn: sqlite3.Connection, files: Iterable[str], source_roots: tup
         finally:
             _reader_for_workers = None
     else:
-        parts = [_link(reader, source_roots, targets, cache, context if cache is not None else "")]
+        parts = [_link(reader, source_roots, targets, cache if reuse else None,
+                       context if cache is not None else "")]
     if not empty_tables:
         for table in LINK_TABLES:
             conn.executemany(f"DELETE FROM {table.name} WHERE file = ?", ((f,) for f in files))
