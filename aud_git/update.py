@@ -37,6 +37,7 @@ class Summary:
     added: list[str] = field(default_factory=list)
     modified: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
+    renamed: list[list[str]] = field(default_factory=list)
     hinted: list[str] = field(default_factory=list)
     relinked: int = 0
     files: int = 0
@@ -72,6 +73,7 @@ class Summary:
             "added": self.added,
             "modified": self.modified,
             "deleted": self.deleted,
+            "renamed": self.renamed,
             "hinted": self.hinted,
             "relinked": self.relinked,
             "files": self.files,
@@ -208,6 +210,19 @@ def _full(conn, workspace, config, entries, jobs, cache, show_progress, reason,
                    read=report.extraction["read"], cached=report.extraction["cached"], build=report)
 
 
+def _exact_renames(deleted: list[str], fresh, stored) -> list[list[str]]:
+    """For reporting only: deleted paths whose bytes reappear, once, under an added path."""
+    gone: dict[str, list[str]] = {}
+    for path in deleted:
+        gone.setdefault(stored[path][1], []).append(path)
+    arrived: dict[str, list[str]] = {}
+    for record in fresh:
+        if record.path not in stored and record.sha256:
+            arrived.setdefault(record.sha256, []).append(record.path)
+    return sorted([gone[sha][0], paths[0]] for sha, paths in arrived.items()
+                  if len(paths) == 1 and len(gone.get(sha, ())) == 1)
+
+
 def _same_content(record, previous: tuple[str, str, bool]) -> bool:
     """Same bytes and the same kind of file: its facts are the stored ones."""
     return (record.sha256 is not None and record.sha256 == previous[1]
@@ -309,6 +324,7 @@ def incremental_update(conn, workspace: Workspace, config: Config, entries: dict
             store.write_meta(conn, {"needs_full": f"validation failed: {issues[0]}"})
             log_line(workspace.pf_dir, f"validation failed: {'; '.join(issues)}")
     summary = Summary("incremental", added=sorted(added), modified=sorted(modified),
+                      renamed=_exact_renames(deleted, fresh, stored),
                       deleted=deleted, hinted=hinted, relinked=relinked, files=len(entries),
                       read=counts["read"], cached=counts["cached"], links_reused=reused)
     if issues:

@@ -309,3 +309,14 @@ def test_switching_back_reuses_remembered_links_exactly(repo):
     repo.write("m5.py", "def other():\n    pass\n")  # a state never linked before
     mixed = update(repo)
     assert 0 < mixed["links_reused"] < mixed["relinked"]
+
+
+def test_a_rename_is_a_delete_plus_an_add_and_is_reported(repo):
+    repo.write("old_name.py", "def f():\n    pass\n")
+    repo.write("user.py", "from old_name import f\nf()\n")
+    repo.aud("index")
+    (repo.path / "old_name.py").rename(repo.path / "new_name.py")
+    summary = update(repo)
+    assert (summary["added"], summary["deleted"]) == (["new_name.py"], ["old_name.py"])
+    assert summary["renamed"] == [["old_name.py", "new_name.py"]]
+    assert calls(repo, "user.py") == set()
