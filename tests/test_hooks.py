@@ -225,3 +225,16 @@ def test_background_switch_returns_at_once_and_ends_exact(hooked):
     log = (hooked.path / ".pf" / "hooks.log").read_text()
     assert "update detached" in log
     assert_exact_after_hooks(hooked)
+
+
+def test_husky_and_lefthook_get_their_snippet(repo):
+    repo.git("config", "core.hooksPath", ".husky/_")
+    result = repo.run_aud("hooks", "install")
+    assert result.returncode == 1 and "husky" in result.stderr
+    assert "-m aud_git hook" in result.stdout
+    repo.git("config", "--unset", "core.hooksPath")
+    repo.write("lefthook.yml", "pre-commit:\n  commands: {}\n")
+    result = repo.run_aud("hooks", "install")
+    assert result.returncode == 1 and "lefthook" in result.stderr
+    assert "post-rewrite:" in result.stdout and "aud_git hook post-rewrite" in result.stdout
+    assert not (repo.path / ".git" / "hooks" / "post-commit").exists()
