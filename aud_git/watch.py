@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import sys
 import threading
 import time
@@ -135,8 +136,10 @@ def watch(workspace: Workspace, debounce: float, as_json: bool, emit: Callable[[
             started = time.monotonic()
             try:
                 summary = run_update(workspace, mode="incremental", jobs=jobs, hints=paths)
-            except AudError as exc:
-                emit(f"aud watch: {exc.format_message()}")
+            except (AudError, sqlite3.Error, OSError) as exc:  # the next batch reconciles again
+                message = exc.format_message() if isinstance(exc, AudError) else f"{type(exc).__name__}: {exc}"
+                emit(json.dumps({"error": message, "events": paths}) if as_json
+                     else f"aud watch: update failed ({message}); retrying on the next change")
                 continue
             milliseconds = (time.monotonic() - started) * 1000
             if as_json:

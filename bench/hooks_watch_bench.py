@@ -103,7 +103,7 @@ class _Watcher:
     def __init__(self, repo: Path, debounce: float) -> None:
         self.process = subprocess.Popen(
             [AUD, "watch", "--json", "--debounce", str(debounce)], cwd=repo, env=ENV,
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+            stdout=subprocess.PIPE, stderr=open(WORK / "watch-bench.err", "a"), text=True)
         self.lines: queue.Queue = queue.Queue()
         self.full_rebuilds = 0
         threading.Thread(target=self._read, daemon=True).start()
@@ -111,7 +111,11 @@ class _Watcher:
 
     def _read(self) -> None:
         for line in self.process.stdout:
-            self.lines.put((time.perf_counter(), json.loads(line)))
+            update = json.loads(line)
+            if "error" in update:
+                print(f"watch reported: {update['error']}", file=sys.stderr)
+                continue
+            self.lines.put((time.perf_counter(), update))
 
     def until_modified(self, rel: str, timeout: float = 60) -> float:
         """When an update covering `rel` arrived (a periodic full rebuild covers everything)."""
