@@ -129,8 +129,15 @@ class _Watcher:
                 return stamp
 
     def stop(self) -> None:
-        self.process.send_signal(signal.SIGTERM)
-        self.process.wait(timeout=30)
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            self.process.wait(timeout=60)
+
+    def __enter__(self) -> _Watcher:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
 
 
 def bench_watch(updates: int, soak_seconds: float) -> tuple[str, dict]:
@@ -138,39 +145,36 @@ def bench_watch(updates: int, soak_seconds: float) -> tuple[str, dict]:
     subprocess.run([AUD, "index", "-q"], cwd=repo, check=True)
     py_files = sorted(str(p.relative_to(repo)) for p in (repo / "django" / "utils").glob("*.py"))
     debounce = 0.3
-    watcher = _Watcher(repo, debounce)
     latencies = []
-    for round_number in range(10):
-        rel = py_files[round_number % len(py_files)]
-        _edit(repo, f"w{round_number}", [rel])
-        written = time.perf_counter()
-        latencies.append(watcher.until_modified(rel) - written - debounce)
-        time.sleep(0.5)
-    cpu_before = _cpu_seconds(watcher.process.pid)
-    time.sleep(10)
-    idle_cpu = _cpu_seconds(watcher.process.pid) - cpu_before
-    watcher.stop()
+    with _Watcher(repo, debounce) as watcher:
+        for round_number in range(10):
+            rel = py_files[round_number % len(py_files)]
+            _edit(repo, f"w{round_number}", [rel])
+            written = time.perf_counter()
+            latencies.append(watcher.until_modified(rel) - written - debounce)
+            time.sleep(0.5)
+        cpu_before = _cpu_seconds(watcher.process.pid)
+        time.sleep(10)
+        idle_cpu = _cpu_seconds(watcher.process.pid) - cpu_before
     subprocess.run(["git", "checkout", "-q", "--", "."], cwd=repo, check=True)
 
-    watcher = _Watcher(repo, 0.02)
-    rss = []
-    for round_number in range(updates):
-        rel = py_files[round_number % len(py_files)]
-        _edit(repo, f"r{round_number}", [rel])
-        watcher.until_modified(rel)
-        if round_number % 100 == 99:
-            rss.append(round(_rss_mb(watcher.process.pid), 1))
-    soak = []
-    rng = random.Random(1)
-    started = time.perf_counter()
-    while time.perf_counter() - started < soak_seconds:
-        rel = rng.choice(py_files)
-        _edit(repo, f"s{int((time.perf_counter() - started) * 1000)}", [rel])
-        watcher.until_modified(rel)
-        if not soak or time.perf_counter() - started > 60 * len(soak):
-            soak.append(round(_rss_mb(watcher.process.pid), 1))
-    full_rebuilds = watcher.full_rebuilds
-    watcher.stop()
+    rss, soak = [], []
+    with _Watcher(repo, 0.02) as watcher:
+        for round_number in range(updates):
+            rel = py_files[round_number % len(py_files)]
+            _edit(repo, f"r{round_number}", [rel])
+            watcher.until_modified(rel)
+            if round_number % 100 == 99:
+                rss.append(round(_rss_mb(watcher.process.pid), 1))
+        rng = random.Random(1)
+        started = time.perf_counter()
+        while time.perf_counter() - started < soak_seconds:
+            rel = rng.choice(py_files)
+            _edit(repo, f"s{int((time.perf_counter() - started) * 1000)}", [rel])
+            watcher.until_modified(rel)
+            if not soak or time.perf_counter() - started > 60 * len(soak):
+                soak.append(round(_rss_mb(watcher.process.pid), 1))
+        full_rebuilds = watcher.full_rebuilds
     subprocess.run(["git", "checkout", "-q", "--", "."], cwd=repo, check=True)
     subprocess.run([AUD, "index", "--incremental", "-q"], cwd=repo, check=True)
     results = {"latency_beyond_debounce_median": statistics.median(latencies),
