@@ -16,6 +16,7 @@ whichever files were linked before it.
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import json
 import posixpath
@@ -60,15 +61,17 @@ class FactReader:
         self._interfaces: dict[str, Interface] = {}
 
     @functools.cached_property
-    def dirs(self) -> set[str]:
-        """Every directory that holds an indexed file, at any depth."""
-        found: set[str] = set()
-        for path in self.langs:
-            parent = posixpath.dirname(path)
-            while parent and parent not in found:
-                found.add(parent)
-                parent = posixpath.dirname(parent)
-        return found
+    def _sorted_paths(self) -> list[str]:
+        return sorted(self.langs)
+
+    def is_dir(self, path: str) -> bool:
+        """Does a directory hold an indexed file, at any depth? (`''` is the root.)"""
+        if not path:
+            return bool(self.langs)
+        prefix = path + "/"
+        paths = self._sorted_paths
+        index = bisect.bisect_left(paths, prefix)
+        return index < len(paths) and paths[index].startswith(prefix)
 
     @classmethod
     def from_db(cls, conn: sqlite3.Connection) -> FactReader:
@@ -183,7 +186,7 @@ def evaluate(reader: FactReader, kind: str, path: str, name: str):
     if kind == "path":
         return path in reader.langs
     if kind == "dir":
-        return path in reader.dirs
+        return reader.is_dir(path)
     if kind in ("pymod", "jsmod"):
         candidates = python_candidates(path) if kind == "pymod" else js_candidates(path)
         return next((c for c in candidates if c in reader.langs), None)
