@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from collections import Counter
 from collections.abc import Callable, Iterator
 
@@ -14,6 +15,19 @@ _CHUNK = 24
 _SERIAL_BELOW = 48
 
 Task = tuple[str, str, str | None]  # path, absolute path, known blob id
+
+
+def _worker_signals() -> None:
+    """Workers die on SIGTERM whatever handler the parent installed (`aud watch` has one), so
+    that `Pool.terminate()` always ends them."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def fork_pool(jobs: int):
+    import multiprocessing  # only for work worth a pool
+
+    return multiprocessing.get_context("fork").Pool(jobs, initializer=_worker_signals)
 
 
 def default_jobs() -> int:
@@ -39,9 +53,7 @@ def extract_entries(
         results = map(_extract_chunk, chunks)
         pool = None
     else:
-        import multiprocessing  # only for work worth a pool
-
-        pool = multiprocessing.get_context("fork").Pool(jobs)
+        pool = fork_pool(jobs)
         results = pool.imap_unordered(_extract_chunk, chunks)
     try:
         for records in results:

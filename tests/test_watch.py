@@ -15,14 +15,14 @@ from conftest import GIT_ENV
 
 
 class Watcher:
-    def __init__(self, repo) -> None:
+    def __init__(self, repo, env: dict | None = None) -> None:
         self.repo = repo
         self.lines: queue.Queue[dict] = queue.Queue()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "aud_git", "watch", "--json", "--debounce", "0.1",
              "--pidfile", str(repo.path.parent / "watch.pid")],
             cwd=repo.path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            env={**os.environ, **GIT_ENV},
+            env={**os.environ, **GIT_ENV, **(env or {})},
         )
         threading.Thread(target=self._read, daemon=True).start()
         self.next_update(timeout=30)  # the reconcile at start
@@ -124,3 +124,14 @@ def test_missing_watchdog_is_one_clear_line(repo, tmp_path):
     result = repo.run_aud("watch", env={"PYTHONPATH": str(blocker)})
     assert result.returncode == 2
     assert result.stderr.strip() == "aud: aud watch needs watchdog: pip install 'aud-git[watch]'"
+
+
+def test_full_rebuilds_with_worker_pools_while_watching(repo):
+    for i in range(80):  # untracked, so read and parsed by a worker pool every time
+        repo.write(f"many/m{i}.py", f"from many.m{(i + 1) % 80} import f{(i + 1) % 80}\ndef f{i}():\n    pass\n")
+    watcher = Watcher(repo, env={"AUD_FORCE_FULL": "1"})
+    for round_number in range(3):
+        repo.write("many/m0.py", f"def f0():\n    return {round_number}\n")
+        watcher.settle(timeout=30)
+    assert watcher.stop() == 0
+    assert "Traceback" not in watcher.process.stderr.read()

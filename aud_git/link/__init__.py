@@ -79,10 +79,10 @@ def link_files(conn: sqlite3.Connection, files: Iterable[str], source_roots: tup
     if reader.complete and jobs > 1 and len(targets) > _PARALLEL_ABOVE:
         _reader_for_workers = (reader, source_roots, context if cache is not None else "")
         slices = [targets[i::jobs * 4] for i in range(jobs * 4)]
-        import multiprocessing  # only for work worth a pool
+        from aud_git.workers import fork_pool
 
         try:
-            with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            with fork_pool(jobs) as pool:
                 parts = pool.map(_link_in_worker, slices)
         finally:
             _reader_for_workers = None
