@@ -7,7 +7,7 @@ import json
 import os
 import tomllib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from aud_git.errors import AudError
 
@@ -23,7 +23,6 @@ class Config:
     full_rebuild_every: int = 50
     full_rebuild_hours: float = 24.0
     background_threshold: int = 200
-    origin: str | None = field(default=None, compare=False)
 
     def is_excluded(self, path: str) -> bool:
         return any(_glob_matches(path, pattern) for pattern in self.exclude)
@@ -95,7 +94,7 @@ def load_config(workdir: str) -> Config:
     }
     if unknown:
         raise AudError(f"{origin}: unknown [tool.aud] setting {sorted(unknown)[0]!r}")
-    settings: dict = {"origin": origin}
+    settings: dict = {}
     if "exclude" in values:
         settings["exclude"] = tuple(str(p) for p in _check(values, "exclude", list, origin))
     if "max_file_size" in values:

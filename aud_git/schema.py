@@ -17,19 +17,12 @@ LINKER_VERSION = "1"
 class Table:
     name: str
     columns: tuple[str, ...]
-    role: str  # "files", "fact" (file-local, extracted) or "link" (cross-file, derived)
     indexes: tuple[tuple[str, ...], ...] = ()
-
-    @property
-    def fact_columns(self) -> tuple[str, ...]:
-        """The columns an extractor fills: everything but the leading `file`."""
-        return self.columns[1:]
 
 
 FILES = Table(
     "files",
     ("path", "lang", "size", "lines", "sha256", "blob_oid", "status"),
-    "files",
 )
 
 FACT_TABLES: tuple[Table, ...] = (
@@ -37,43 +30,36 @@ FACT_TABLES: tuple[Table, ...] = (
         "symbols",
         ("file", "name", "qualname", "kind", "parent", "line", "col", "end_line", "end_col",
          "signature", "exported"),
-        "fact",
         (("file",), ("name",), ("qualname",)),
     ),
     Table(
         "imports",
         ("file", "line", "col", "kind", "module", "name", "alias", "level"),
-        "fact",
         (("file",), ("module",)),
     ),
     Table(
         "exports",
         ("file", "line", "col", "name", "local"),
-        "fact",
         (("file",),),
     ),
     Table(
         "calls",
         ("file", "line", "col", "caller", "callee", "args"),
-        "fact",
         (("file",),),
     ),
     Table(
         "assignments",
         ("file", "line", "col", "scope", "target", "value"),
-        "fact",
         (("file",),),
     ),
     Table(
         "ts_configs",
         ("file", "base_url", "paths", "extends"),
-        "fact",
         (("file",),),
     ),
     Table(
         "parse_errors",
         ("file", "line", "col", "message"),
-        "fact",
         (("file",),),
     ),
 )
@@ -82,26 +68,22 @@ LINK_TABLES: tuple[Table, ...] = (
     Table(
         "import_links",
         ("file", "line", "col", "module", "name", "target", "resolution"),
-        "link",
         (("file",), ("target",)),
     ),
     Table(
         "call_links",
         ("file", "line", "col", "callee", "target_file", "target_qualname"),
-        "link",
         (("file",), ("target_file", "target_qualname")),
     ),
     Table(
         "link_deps",
         ("file", "kind", "path", "name"),
-        "link",
         (("file",), ("path", "kind", "name")),
     ),
 )
 
 CANONICAL_TABLES: tuple[Table, ...] = (FILES, *FACT_TABLES, *LINK_TABLES)
 FACT_TABLE_NAMES: tuple[str, ...] = tuple(t.name for t in FACT_TABLES)
-TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in CANONICAL_TABLES}
 
 
 def create_table_sql(table: Table) -> str:
