@@ -111,37 +111,17 @@ class ExtractionCache:
 
     def store_links(self, entries: list[tuple[str, str, str, list, dict]]) -> None:
         """Remember link results: (path, sha256, context, [(kind, path, name, value)], rows)."""
-        if self.conn is None:
-            return
         rows = []
         for path, sha, context, deps, out in entries:
             blob = marshal.dumps(deps)
             rows.append((path, sha, context, hashlib.sha1(blob).hexdigest(), zlib.compress(blob, 1),
                          zlib.compress(marshal.dumps(out), 1), self.generation))
-        try:
-            self.conn.execute("BEGIN")
-            try:
-                self.conn.executemany("INSERT OR REPLACE INTO links VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
-                self.conn.executemany(
+        self._write("links", "INSERT OR REPLACE INTO links VALUES (?, ?, ?, ?, ?, ?, ?)", rows,
                     "UPDATE links SET used = ? WHERE path = ? AND sha256 = ? AND context = ?"
-                    " AND digest = ?", [(self.generation, *key) for key in self._links_touched])
-                count = self.conn.execute("SELECT count(*) FROM links").fetchone()[0]
-                if count > MAX_ENTRIES:
-                    self.conn.execute(
-                        "DELETE FROM links WHERE rowid IN"
-                        " (SELECT rowid FROM links ORDER BY used LIMIT ?)", (count - MAX_ENTRIES,))
-            except BaseException:
-                self.conn.execute("ROLLBACK")
-                raise
-            self.conn.execute("COMMIT")
-        except sqlite3.DatabaseError:
-            pass  # the cache is advisory
-        self._links_touched.clear()
+                    " AND digest = ?", self._links_touched)
 
     def store(self, fresh: Iterable[FileRecord]) -> None:
         """Remember fresh extractions, refresh the entries used, and evict the least recent."""
-        if self.conn is None:
-            return
         rows = []
         for record in fresh:
             if record.lang is None or record.status not in _CACHEABLE_STATUS:
@@ -151,26 +131,31 @@ class ExtractionCache:
             blob = zlib.compress(marshal.dumps(tables), 1)
             rows.append((record.sha256, record.lang, EXTRACTOR_VERSION, record.blob_oid,
                          record.size, record.lines, record.status, blob, self.generation))
+        self._write("entries", "INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    rows, "UPDATE entries SET used = ? WHERE sha256 = ? AND lang = ?",
+                    self._touched)
+
+    def _write(self, table: str, insert: str, rows: list[tuple], touch: str,
+               touched: list[tuple]) -> None:
+        """Insert `rows`, mark the `touched` keys as used now, evict the least recently used."""
+        if self.conn is None:
+            return
         try:
             self.conn.execute("BEGIN")
             try:
-                self.conn.executemany(
-                    "INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-                self.conn.executemany(
-                    "UPDATE entries SET used = ? WHERE sha256 = ? AND lang = ?",
-                    [(self.generation, sha, lang) for sha, lang in self._touched])
+                self.conn.executemany(insert, rows)
+                self.conn.executemany(touch, [(self.generation, *key) for key in touched])
                 self.conn.execute(
                     "INSERT OR REPLACE INTO state VALUES ('generation', ?)", (self.generation,))
-                count = self.conn.execute("SELECT count(*) FROM entries").fetchone()[0]
+                count = self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
                 if count > MAX_ENTRIES:
                     self.conn.execute(
-                        "DELETE FROM entries WHERE rowid IN"
-                        " (SELECT rowid FROM entries ORDER BY used LIMIT ?)",
-                        (count - MAX_ENTRIES,))
+                        f"DELETE FROM {table} WHERE rowid IN"
+                        f" (SELECT rowid FROM {table} ORDER BY used LIMIT ?)", (count - MAX_ENTRIES,))
             except BaseException:
                 self.conn.execute("ROLLBACK")
                 raise
             self.conn.execute("COMMIT")
         except sqlite3.DatabaseError:
             pass  # the cache is advisory
-        self._touched.clear()
+        touched.clear()
