@@ -92,6 +92,10 @@ class Summary:
         return data
 
 
+class FullRebuildDue(Exception):
+    """Raised instead of rebuilding in process; the message is the reason."""
+
+
 def _env_flag(name: str) -> str | None:
     value = os.environ.get(name, "").strip()
     return value or None
@@ -117,7 +121,10 @@ def why_full(meta: dict[str, str], identity: dict[str, str], config: Config) -> 
 def run_update(workspace: Workspace, *, mode: str, jobs: int, use_cache: bool = True,
                hints: list[str] | None = None, since: str | None = None,
                workset_out: str | None = None, show_progress: bool = False,
-               count_rows: bool = False) -> Summary:
+               count_rows: bool = False, full_in_process: bool = True) -> Summary:
+    """One update. With `full_in_process=False` (a long-lived watcher keeping its memory small),
+    a due full rebuild raises FullRebuildDue instead, for the caller to run in a process of its
+    own."""
     started = time.monotonic()
     config = load_config(workspace.workdir)
     os.makedirs(workspace.pf_dir, exist_ok=True)
@@ -154,6 +161,9 @@ def run_update(workspace: Workspace, *, mode: str, jobs: int, use_cache: bool = 
             reason = why_full(meta, identity, config)
             if reason is not None:
                 mode = "full"
+        if mode == "full" and not full_in_process:
+            conn.close()
+            raise FullRebuildDue(reason or "a full rebuild was requested")
         if mode == "full":
             summary = _full(conn, workspace, config, entries, jobs, cache, show_progress, reason,
                             snapshot_meta)

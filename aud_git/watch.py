@@ -96,6 +96,24 @@ def _describe(summary, paths: list[str], milliseconds: float) -> str:
     return f"aud watch: {summary.mode}: {what}; {summary.relinked} re-linked in {milliseconds:.0f} ms"
 
 
+def _full_rebuild_in_child(workspace: Workspace, reason: str):
+    """A full rebuild in a process of its own: its memory is returned to the system when it
+    ends, so the watcher stays small however long it runs."""
+    import subprocess
+
+    from aud_git.update import Summary
+
+    result = subprocess.run(
+        [sys.executable, "-m", "aud_git", "-C", workspace.workdir, "index", "--full", "--json"],
+        capture_output=True, text=True,
+    )
+    if result.returncode != 0:
+        raise AudError(result.stderr.strip().removeprefix("aud: ") or "the full rebuild failed")
+    data = json.loads(result.stdout)
+    return Summary("full", reason=reason, relinked=data["relinked"], files=data["files"],
+                   read=data["read"], cached=data["cached"], seconds=data["seconds"])
+
+
 def watch(workspace: Workspace, debounce: float, as_json: bool, emit: Callable[[str], None]) -> int:
     try:
         from watchdog.events import FileSystemEventHandler
@@ -104,7 +122,7 @@ def watch(workspace: Workspace, debounce: float, as_json: bool, emit: Callable[[
         raise AudError("aud watch needs watchdog: pip install 'aud-git[watch]'") from None
     import pygit2
 
-    from aud_git.update import run_update
+    from aud_git.update import FullRebuildDue, run_update
     from aud_git.workers import default_jobs
 
     batch = EventBatch()
@@ -135,7 +153,11 @@ def watch(workspace: Workspace, debounce: float, as_json: bool, emit: Callable[[
             _wait_for_git(workspace.git_dir)
             started = time.monotonic()
             try:
-                summary = run_update(workspace, mode="incremental", jobs=jobs, hints=paths)
+                try:
+                    summary = run_update(workspace, mode="incremental", jobs=jobs, hints=paths,
+                                         full_in_process=False)
+                except FullRebuildDue as due:
+                    summary = _full_rebuild_in_child(workspace, str(due))
             except (AudError, sqlite3.Error, OSError) as exc:  # the next batch reconciles again
                 message = exc.format_message() if isinstance(exc, AudError) else f"{type(exc).__name__}: {exc}"
                 emit(json.dumps({"error": message, "events": paths}) if as_json
