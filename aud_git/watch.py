@@ -1,13 +1,15 @@
 """`aud watch`: keep the index equal to the working tree, unstaged edits included.
 
 File system events (watchdog) are hints only: every batch runs the same full reconciliation as
-`aud index --incremental`, so missed or overflowed events, atomic saves, directory moves and
-changes made while nothing watched all end the same way. Idle, the process sleeps on a
+`aud index --incremental`, so missed events, atomic saves, directory moves and changes made while
+nothing watched all end the same way; a kernel queue overflow (which watchdog only logs) triggers
+a reconcile of its own. Idle, the process sleeps on a
 condition variable: no polling loop over the tree.
 """
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import sqlite3
@@ -62,6 +64,18 @@ class EventBatch:
                 self.condition.wait(remaining)
             paths, self.paths, self.dirty = sorted(self.paths), set(), False
             return paths
+
+
+class OverflowReconcile(logging.Handler):
+    """watchdog only logs a kernel queue overflow: events were lost, so ask for a reconcile."""
+
+    def __init__(self, batch: EventBatch) -> None:
+        super().__init__(logging.WARNING)
+        self.batch = batch
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if "overflow" in record.getMessage().lower():
+            self.batch.add(None)
 
 
 def _relevant(workdir: str, repo, path: str) -> tuple[bool, str | None]:
@@ -141,6 +155,10 @@ def watch(workspace: Workspace, debounce: float, as_json: bool, emit: Callable[[
     def stop(_signum, _frame):
         raise _Stop
 
+    watchdog_log = logging.getLogger("watchdog")
+    overflow = OverflowReconcile(batch)
+    watchdog_log.addHandler(overflow)
+
     previous = signal.signal(signal.SIGTERM, stop)
     observer = Observer()
     observer.schedule(Handler(), workspace.workdir, recursive=True)
@@ -175,6 +193,7 @@ def watch(workspace: Workspace, debounce: float, as_json: bool, emit: Callable[[
         observer.stop()
         observer.join(timeout=5)
         signal.signal(signal.SIGTERM, previous)
+        watchdog_log.removeHandler(overflow)
 
 
 def run_watch(workspace: Workspace, debounce: float, as_json: bool, log: str | None,

@@ -135,3 +135,22 @@ def test_full_rebuilds_with_worker_pools_while_watching(repo):
         watcher.settle(timeout=30)
     assert watcher.stop() == 0
     assert "Traceback" not in watcher.process.stderr.read()
+
+
+def test_an_overflowed_event_queue_asks_for_a_reconcile():
+    import logging
+
+    from aud_git.watch import EventBatch, OverflowReconcile
+
+    batch = EventBatch()
+    handler = OverflowReconcile(batch)
+    log = logging.getLogger("watchdog.observers.inotify")
+    logging.getLogger("watchdog").addHandler(handler)
+    try:
+        log.warning("Inotify queue overflowed; reconciling recursive watches below %r", "/x")
+        assert batch.dirty
+        assert batch.wait_quiet(0.0) == []  # a reconcile with no path hints
+        log.warning("an unrelated warning")
+        assert not batch.dirty
+    finally:
+        logging.getLogger("watchdog").removeHandler(handler)
