@@ -12,6 +12,7 @@ from aud_git import __version__, store
 from aud_git.cache import ExtractionCache
 from aud_git.config import Config
 from aud_git.extract import EXTRACTOR_VERSION
+from aud_git.extract.grammars import parser_versions
 from aud_git.schema import LINKER_VERSION, SCHEMA_VERSION
 from aud_git.snapshot import Entry
 from aud_git.workers import records_for
@@ -28,6 +29,7 @@ class BuildReport:
     seconds: float = 0.0
     reason: str | None = None
     extraction: Counter = field(default_factory=Counter)
+    failures: list[tuple[str, str, str]] = field(default_factory=list)  # path, stage, traceback
 
 
 def source_roots_for(config: Config, entries: dict[str, Entry]) -> tuple[str, ...]:
@@ -47,6 +49,7 @@ def identity_meta(config: Config, roots: tuple[str, ...]) -> dict[str, str]:
         "schema_version": SCHEMA_VERSION,
         "tool_version": __version__,
         "extractor_version": EXTRACTOR_VERSION,
+        "parser_versions": parser_versions(),
         "linker_version": LINKER_VERSION,
         "config_fingerprint": config.fingerprint(roots),
         "source_roots": json.dumps(list(roots)),
@@ -79,13 +82,16 @@ def full_build(conn, workspace: Workspace, config: Config, entries: dict[str, En
             for record in records:
                 report.by_lang[record.lang or "other"] += 1
                 report.by_status[record.status] += 1
+                if record.failure is not None:
+                    report.failures.append((record.path, "extracting", record.failure))
         report.files = len(entries)
         reader = FactReader.from_records(every_record)
         del every_record
         identity = identity_meta(config, roots)
-        report.relinked = link_files(conn, entries, roots, reader=reader, jobs=jobs,
-                                     empty_tables=True, cache=cache,
-                                     context=link_context(identity), reuse=False)[0]
+        linked = link_files(conn, entries, roots, reader=reader, jobs=jobs, empty_tables=True,
+                            cache=cache, context=link_context(identity), reuse=False)
+        report.relinked = linked.linked
+        report.failures.extend((path, "linking", trace) for path, trace in linked.failures)
         store.create_indexes(conn)
         report.seconds = time.monotonic() - started
         conn.execute("DELETE FROM meta WHERE key = 'needs_full'")

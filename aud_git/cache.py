@@ -1,9 +1,9 @@
 """The content-addressed cache, `.pf/cache.db`: outside the canonical tables, bounded, and safe
 to delete. It remembers extractions and link results.
 
-Extraction is a pure function of (language, extractor version, content), so the facts of a content
-seen before are reused: looked up by sha256 for bytes just read, or by git blob id for an unchanged
-tracked regular file, which then is not even read. Only regular files below the size limit are
+Extraction is a pure function of (language, extractor and parser versions, content), so the
+facts of a content seen before are reused: looked up by sha256 for bytes just read, or by git blob
+id for an unchanged tracked regular file, which then is not even read. Only regular files below the size limit are
 cached; symlinks and oversized files are cheap to redo and depend on more than content.
 
 A file's links are a pure function of its content and the values of the lookups it recorded, so
@@ -18,7 +18,7 @@ import sqlite3
 import zlib
 from collections.abc import Iterable
 
-from aud_git.extract import EXTRACTOR_VERSION, FileRecord
+from aud_git.extract import FileRecord, extractor_key
 from aud_git.extract.facts import Facts
 
 CACHE_NAME = "cache.db"
@@ -76,7 +76,7 @@ class ExtractionCache:
             row = self.conn.execute(
                 f"SELECT sha256, blob_oid, size, lines, status, facts FROM entries"
                 f" WHERE {column} = ? AND lang = ? AND version = ?",
-                (key, lang, EXTRACTOR_VERSION),
+                (key, lang, extractor_key()),
             ).fetchone()
         except sqlite3.DatabaseError:
             return None
@@ -129,7 +129,7 @@ class ExtractionCache:
             tables = record.facts.tables()
             tables["symbols"] = [s for s in tables["symbols"] if s[2] != "module"]
             blob = zlib.compress(marshal.dumps(tables), 1)
-            rows.append((record.sha256, record.lang, EXTRACTOR_VERSION, record.blob_oid,
+            rows.append((record.sha256, record.lang, extractor_key(), record.blob_oid,
                          record.size, record.lines, record.status, blob, self.generation))
         self._write("entries", "INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     rows, "UPDATE entries SET used = ? WHERE sha256 = ? AND lang = ?",

@@ -25,7 +25,12 @@ def _workspace(path: str):
 @click.pass_context
 def cli(ctx: click.Context, directory: str) -> None:
     """A code index of a git repository that git keeps exact by itself."""
+    global _started_in
+    _started_in = directory
     ctx.obj = {"directory": directory}
+
+
+_started_in = "."  # where an internal error's traceback is logged: that repository's .pf/
 
 
 @cli.command()
@@ -464,3 +469,33 @@ def main() -> None:
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(1)
+    except Exception as exc:  # a bug of ours: one line here, the traceback in the log
+        where = _log_crash(exc)
+        click.echo(f"aud: internal error: {type(exc).__name__}: {exc} (traceback in {where})",
+                   err=True)
+        sys.exit(INTERNAL_ERROR)
+
+
+INTERNAL_ERROR = 3
+
+
+def _log_crash(exc: BaseException) -> str:
+    """Append the traceback to the repository's `.pf/aud.log` (or, outside a repository, to
+    one in the temporary directory); returns the log's path."""
+    import tempfile
+    import traceback
+
+    from aud_git.freshness import find_root
+    from aud_git.logbook import EVENTS_LOG, log_line, versions
+    from aud_git.paths import PF_DIR
+
+    trace = "".join(traceback.format_exception(exc)).rstrip()
+    entry = f"internal error: {' '.join(sys.argv[1:])} ({versions()})\n{trace}"
+    try:
+        pf_dir = os.path.join(find_root(_started_in), PF_DIR)
+        log_line(pf_dir, entry)
+    except Exception:  # no repository, or no writable .pf/
+        pf_dir = tempfile.gettempdir()
+        log_line(pf_dir, entry, f"aud-{os.getuid()}.log")
+        return os.path.join(pf_dir, f"aud-{os.getuid()}.log")
+    return os.path.join(pf_dir, EVENTS_LOG)

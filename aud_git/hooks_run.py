@@ -225,15 +225,35 @@ def run_deferred(name: str, lock_fd: int) -> int:
     return 0
 
 
+def _log_failure(call: HookCall, exc: Exception, with_traceback: bool = True) -> None:
+    import traceback
+
+    from aud_git.freshness import find_root
+    from aud_git.logbook import versions
+
+    try:
+        pf_dir = os.path.join(find_root("."), PF_DIR)
+        what = f"{call.name} {' '.join(call.args)}: failed"
+        if with_traceback:
+            trace = "".join(traceback.format_exception(exc)).rstrip()
+            _log(pf_dir, f"{what} ({versions()})\n{trace}")
+        else:
+            _log(pf_dir, f"{what}: {exc}")
+    except Exception:  # nowhere to log: the line on stderr has said it
+        pass
+
+
 def guarded(call: HookCall, action) -> int:
     """Run a hook action so that no failure ever reaches git as anything but one line."""
     try:
         status = action()
     except AudError as exc:
         print(f"aud: {call.name}: {exc.format_message()}", file=sys.stderr)
+        _log_failure(call, exc, with_traceback=False)
         status = 0
     except Exception as exc:  # a hook must never break the git command that fired it
-        print(f"aud: {call.name} failed ({type(exc).__name__}: {exc}); the index may be stale",
-              file=sys.stderr)
+        print(f"aud: {call.name} failed ({type(exc).__name__}: {exc}); the index may be stale"
+              " (traceback in .pf/hooks.log)", file=sys.stderr)
+        _log_failure(call, exc)
         status = 0
     return status if call.name == "pre-commit" else 0

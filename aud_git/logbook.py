@@ -1,5 +1,5 @@
 """Append-only logs under `.pf/`: `hooks.log` (what hooks and detached updates did) and
-`aud.log` (self-check failures)."""
+`aud.log` (self-check failures and internal errors, with their tracebacks)."""
 from __future__ import annotations
 
 import os
@@ -13,3 +13,30 @@ def log_line(pf_dir: str, line: str, name: str = EVENTS_LOG) -> None:
     os.makedirs(pf_dir, exist_ok=True)
     with open(os.path.join(pf_dir, name), "a", encoding="utf-8") as handle:
         handle.write(f"{time.strftime('%Y-%m-%dT%H:%M:%S')} {line}\n")
+
+
+def versions() -> str:
+    """What a bug report needs: aud, Python, pygit2 and the parsers (no heavy import)."""
+    import platform
+    from importlib.metadata import PackageNotFoundError, version
+
+    from aud_git import __version__
+    from aud_git.extract.grammars import parser_versions
+
+    try:
+        pygit2_version = version("pygit2")
+    except PackageNotFoundError:
+        pygit2_version = "missing"
+    return (f"aud {__version__}, Python {platform.python_version()}, pygit2 {pygit2_version},"
+            f" {parser_versions()}")
+
+
+def log_internal_errors(pf_dir: str, failures: list[tuple[str, str, str]],
+                        name: str = EVENTS_LOG) -> None:
+    """One entry per (path, stage, traceback): the file and stage it hit, and where in aud."""
+    if not failures:
+        return
+    header = versions()
+    for path, stage, trace in failures:
+        log_line(pf_dir, f"internal error while {stage} {path!r} ({header})\n{trace.rstrip()}",
+                 name)

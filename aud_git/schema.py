@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 # Bump when link rows change for the same facts: part of `meta` and of the link cache's context.
 LINKER_VERSION = "1"
 
@@ -74,6 +74,11 @@ LINK_TABLES: tuple[Table, ...] = (
         "call_links",
         ("file", "line", "col", "callee", "target_file", "target_qualname"),
         (("file",), ("target_file", "target_qualname")),
+    ),
+    Table(
+        "link_errors",
+        ("file", "message"),
+        (("file",),),
     ),
     Table(
         "link_deps",

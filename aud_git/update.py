@@ -20,7 +20,7 @@ from aud_git.cache import CACHE_NAME, ExtractionCache
 from aud_git.config import Config, load_config
 from aud_git.extract import read_file
 from aud_git.lock import updater_lock
-from aud_git.logbook import log_line
+from aud_git.logbook import log_internal_errors, log_line
 from aud_git.schema import CANONICAL_TABLES
 from aud_git.snapshot import Entry, GitState, Previous, take_snapshot
 from aud_git.workers import records_for
@@ -49,6 +49,12 @@ class Summary:
     build: BuildReport | None = None
     rows: dict[str, int] = field(default_factory=dict)
     workset: dict | None = None
+    failures: list[tuple[str, str, str]] = field(default_factory=list)  # path, stage, traceback
+
+    @property
+    def internal_errors(self) -> list[str]:
+        """The files an internal error hit in this update (each recorded in the index)."""
+        return sorted({path for path, _, _ in self.failures})
 
     def line(self) -> str:
         if self.mode == "full":
@@ -59,6 +65,10 @@ class Summary:
                 f" {len(self.deleted)} deleted, {self.relinked} re-linked in {self.seconds:.2f} s"
             )
         extras = [*self.notes]
+        if self.failures:
+            count = len(self.internal_errors)
+            extras.append(f"{count} file{'s' if count != 1 else ''} with internal errors,"
+                          " see .pf/aud.log")
         if self.reason:
             extras.insert(0, self.reason)
         if self.workset is not None:
@@ -83,6 +93,7 @@ class Summary:
             "seconds": round(self.seconds, 3),
             "notes": self.notes,
             "rows": self.rows,
+            "internal_errors": self.internal_errors,
         }
         if self.build is not None:
             data["by_lang"] = dict(sorted(self.build.by_lang.items()))
@@ -171,6 +182,7 @@ def run_update(workspace: Workspace, *, mode: str, jobs: int, use_cache: bool = 
             summary = incremental_update(conn, workspace, config, entries, roots, jobs, cache,
                                          hints or [], snapshot_meta, identity, stored)
         summary.notes = notes + summary.notes
+        log_internal_errors(workspace.pf_dir, summary.failures)
         if since is not None:
             from aud_git.workset import compute_workset
 
@@ -217,7 +229,8 @@ def _full(conn, workspace, config, entries, jobs, cache, show_progress, reason,
         report = full_build(conn, workspace, config, entries, jobs, None, reason, cache,
                             snapshot_meta)
     return Summary("full", reason=reason, relinked=report.relinked, files=report.files,
-                   read=report.extraction["read"], cached=report.extraction["cached"], build=report)
+                   read=report.extraction["read"], cached=report.extraction["cached"], build=report,
+                   failures=report.failures)
 
 
 def _exact_renames(deleted: list[str], fresh, stored) -> list[list[str]]:
@@ -297,6 +310,7 @@ def incremental_update(conn, workspace: Workspace, config: Config, entries: dict
                          [(oid, path) for path, oid in sorted(oid_only.items())])
         relink: set[str] = set()
         relinked, reused, issues = 0, 0, []
+        failures = [(r.path, "extracting", r.failure) for r in fresh if r.failure is not None]
         if added or modified or deleted:
             # Imported here: a no-op update (most hook and watch runs) never pays for the linker.
             from aud_git import validate
@@ -317,8 +331,10 @@ def incremental_update(conn, workspace: Workspace, config: Config, entries: dict
             }
             relink = files_to_relink(conn, added, deleted, changed_interfaces)
             after.preload(path for path in relink if path in after.langs)
-            relinked, reused = link_files(conn, relink, roots, reader=after, cache=cache,
-                                          context=link_context(identity))
+            linked = link_files(conn, relink, roots, reader=after, cache=cache,
+                                context=link_context(identity))
+            relinked, reused = linked.linked, linked.reused
+            failures.extend((path, "linking", trace) for path, trace in linked.failures)
         meta = store.read_meta(conn)
         counted = 1 if added or modified or deleted else 0  # no-op updates do not age the index
         store.write_meta(conn, {
@@ -336,7 +352,8 @@ def incremental_update(conn, workspace: Workspace, config: Config, entries: dict
     summary = Summary("incremental", added=sorted(added), modified=sorted(modified),
                       renamed=_exact_renames(deleted, fresh, stored),
                       deleted=deleted, hinted=hinted, relinked=relinked, files=len(entries),
-                      read=counts["read"], cached=counts["cached"], links_reused=reused)
+                      read=counts["read"], cached=counts["cached"], links_reused=reused,
+                      failures=failures)
     if issues:
         summary.notes.append(f"validation failed, the next update rebuilds: {issues[0]}")
     return summary

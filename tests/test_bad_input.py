@@ -12,7 +12,7 @@ def index_status(repo) -> dict[str, tuple]:
 
 def test_every_kind_of_bad_input_is_recorded_and_nothing_else_is_lost(repo):
     repo.write("good.py", "def ok():\n    pass\n")
-    repo.write("syntax.py", "def broken(:\n    pass\n")
+    repo.write("syntax.py", "def broken(:\n    pass\ndef after_the_error():\n    pass\n")
     repo.write("bad_utf8.py", b"x = '\xff\xfe'\n")
     repo.write("bad_utf8.js", b"const s = '\xff';\nfunction stillHere() {}\n")
     repo.write("bom.py", b"\xef\xbb\xbfdef with_bom():\n    pass\n")
@@ -40,9 +40,10 @@ def test_every_kind_of_bad_input_is_recorded_and_nothing_else_is_lost(repo):
     assert rows["big.py"] == ("python", 600, None, "too_large")
     assert rows["link.py"] == ("python", 7, None, "symlink")
     symbols = {r[0] for r in repo.query("SELECT qualname FROM symbols WHERE kind != 'module'")}
-    assert {"ok", "with_bom", "withBom", "crlf", "unicode_name", "stillHere"} <= symbols
+    assert {"ok", "with_bom", "withBom", "crlf", "unicode_name", "stillHere",
+            "after_the_error"} <= symbols
     errors = {r[0]: r[1:] for r in repo.query("SELECT file, line, col, message FROM parse_errors")}
-    assert errors["syntax.py"][0] == 1 and "SyntaxError" in errors["syntax.py"][2]
+    assert errors["syntax.py"] == (1, 11, "missing )")
     assert errors["bad_utf8.js"] == (1, 11, "invalid UTF-8")
     crlf = repo.query("SELECT line, end_line FROM symbols WHERE qualname = 'crlf' AND kind = 'function'")
     assert crlf == [(1, 2)]
@@ -62,10 +63,12 @@ def test_sha256_and_blob_oid_describe_the_bytes_parsed(repo):
     ]
 
 
-def test_deep_nesting_is_a_parse_error_not_a_crash():
-    deep = b"x = " + b"(" * 5000 + b"1" + b")" * 5000 + b"\n"
+def test_deep_nesting_is_walked_without_recursion():
+    deep = b"x = " + b"(" * 5000 + b"f()" + b")" * 5000 + b"\ndef after():\n    pass\n"
     f = extract_facts("python", deep)
-    assert f.parse_errors and f.parse_errors[0][0] == 1
+    assert f.parse_errors == []
+    assert [c[3] for c in f.calls] == ["f"]
+    assert {s[1] for s in f.symbols} == {"x", "after"}
 
 
 def test_long_operator_chain_keeps_every_other_symbol():

@@ -1,7 +1,8 @@
 """One file in, one `files` row and its facts out: a pure function of (path, content, tool version).
 
 Whatever a file holds (binary data, invalid UTF-8, a syntax error, a symlink, a huge size), the
-answer is a row with a status, never an exception.
+answer is a row with a status, never an exception; an exception from an extractor itself becomes
+status `internal_error` with a `parse_errors` row saying what it was.
 """
 from __future__ import annotations
 
@@ -9,16 +10,17 @@ import hashlib
 import os
 import posixpath
 import stat
+import traceback
 from dataclasses import dataclass
 
 import pygit2
 
 from aud_git.extract.facts import Facts
-from aud_git.extract.text import count_lines
+from aud_git.extract.text import clip, count_lines
 from aud_git.languages import SOURCE_LANGS, language_of
 
 # Bump when an extractor's output changes: it is part of the cache key and of `meta`.
-EXTRACTOR_VERSION = "1"
+EXTRACTOR_VERSION = "2"
 _BINARY_PROBE = 8000
 
 
@@ -32,9 +34,18 @@ class FileRecord:
     blob_oid: str | None
     status: str
     facts: Facts
+    # The traceback of an internal error while extracting: logged, never stored in a table.
+    failure: str | None = None
 
     def files_row(self) -> tuple:
         return (self.path, self.lang, self.size, self.lines, self.sha256, self.blob_oid, self.status)
+
+
+def extractor_key() -> str:
+    """What facts depend on besides the bytes: our extractors and the parsers they drive."""
+    from aud_git.extract.grammars import parser_versions
+
+    return f"{EXTRACTOR_VERSION}|{parser_versions()}"
 
 
 def extract_facts(lang: str, data: bytes) -> Facts:
@@ -132,4 +143,17 @@ def index_file(path: str, abs_path: str, known_oid: str | None, max_size: int,
     record, data = read_file(path, abs_path, known_oid, max_size)
     if data is None:
         return record
-    return finish_record(record, extract_facts(record.lang, data), source_roots)
+    try:
+        facts = extract_facts(record.lang, data)
+    except Exception as exc:  # a bug of ours or a parser's: this file says so, the run goes on
+        facts = Facts()
+        facts.parse_errors.append((1, 0, internal_error_message(exc)))
+        record = finish_record(record, facts, source_roots)
+        record.status = "internal_error"
+        record.failure = traceback.format_exc()
+        return record
+    return finish_record(record, facts, source_roots)
+
+
+def internal_error_message(exc: BaseException) -> str:
+    return clip(f"internal error: {type(exc).__name__}: {exc}")

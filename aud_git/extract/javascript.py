@@ -5,13 +5,11 @@ becomes a `parse_errors` row.
 """
 from __future__ import annotations
 
-from functools import cache
-
 from aud_git.extract.facts import Facts
-from aud_git.extract.text import clip
+from aud_git.extract.grammars import parser, syntax_error_rows
+from aud_git.extract.text import MAX_TEXT, clip, clip_span, invalid_utf8
 
 MODULE_SCOPE = "<module>"
-MAX_PARSE_ERRORS = 100
 _FUNCTION_VALUES = frozenset({
     "arrow_function", "function_expression", "function", "generator_function",
 })
@@ -27,21 +25,6 @@ _TYPE_DECLARATIONS = {
 _NAMESPACES = frozenset({"internal_module", "module"})
 
 
-@cache
-def _parser(lang: str):
-    import tree_sitter
-
-    if lang == "javascript":
-        import tree_sitter_javascript as grammar
-
-        language = grammar.language()
-    else:
-        import tree_sitter_typescript as grammar
-
-        language = grammar.language_tsx() if lang == "tsx" else grammar.language_typescript()
-    return tree_sitter.Parser(tree_sitter.Language(language))
-
-
 def _pos(node) -> tuple[int, int]:
     point = node.start_point
     return point.row + 1, point.column
@@ -55,10 +38,6 @@ def _string_value(node) -> str | None:
     ):
         return node.text[1:-1].decode("utf-8", "replace")
     return None
-
-
-def _text(node, limit: int = 300) -> str:
-    return clip(node.text.decode("utf-8", "replace"), limit)
 
 
 def _specifiers(clause, kind: str):
@@ -89,10 +68,14 @@ def _dotted(node) -> str | None:
 
 
 class _Walker:
-    def __init__(self, facts: Facts) -> None:
+    def __init__(self, source: bytes, facts: Facts) -> None:
+        self.src = source
         self.facts = facts
         self.symbols: list[list] = []
         self.exported_locals: set[str] = set()
+
+    def text(self, node, limit: int = MAX_TEXT) -> str:
+        return clip_span(self.src, node.start_byte, node.end_byte, limit)
 
     def symbol(self, name_node, scope, kind, node, exported, signature=None) -> str:
         name = name_node.text.decode("utf-8", "replace")
@@ -114,13 +97,6 @@ class _Walker:
         if returns is not None:
             text += returns.text.decode("utf-8", "replace")
         return clip(text)
-
-    def parse_error(self, node) -> None:
-        if len(self.facts.parse_errors) >= MAX_PARSE_ERRORS:
-            return
-        line, col = _pos(node)
-        message = f"missing {node.type}" if node.is_missing else "syntax error"
-        self.facts.parse_errors.append((line, col, message))
 
     def import_statement(self, node) -> None:
         rows = self.facts.imports
@@ -233,13 +209,13 @@ class _Walker:
             rows.append((*_pos(node), "require", module, None, None, 0))
 
     def call(self, node, callee_node, scope) -> None:
-        callee = _dotted(callee_node) or _text(callee_node, 200)
+        callee = _dotted(callee_node) or self.text(callee_node, 200)
         arguments = node.child_by_field_name("arguments")
         args = ""
         if arguments is not None and arguments.type == "arguments":
-            args = clip(arguments.text[1:-1].decode("utf-8", "replace"))
+            args = clip_span(self.src, arguments.start_byte + 1, arguments.end_byte - 1)
         elif arguments is not None:
-            args = _text(arguments)
+            args = self.text(arguments)
         self.facts.calls.append((*_pos(node), scope or MODULE_SCOPE, callee, args))
 
     def declarator(self, node, scope, scope_kind, exported, stack) -> None:
@@ -250,7 +226,7 @@ class _Walker:
         child_scope, child_kind = scope, scope_kind
         if value is not None:
             self.facts.assignments.append(
-                (*_pos(name), scope or MODULE_SCOPE, _text(name), _text(value)))
+                (*_pos(name), scope or MODULE_SCOPE, self.text(name), self.text(value)))
         if name.type == "identifier":
             value_type = value.type if value is not None else None
             if value_type in _FUNCTION_VALUES:
@@ -273,8 +249,6 @@ class _Walker:
         while stack:
             node, scope, scope_kind, exported = stack.pop()
             kind = node.type
-            if node.is_error or node.is_missing:
-                self.parse_error(node)
             if kind == "import_statement":
                 self.import_statement(node)
                 continue
@@ -309,7 +283,7 @@ class _Walker:
                     qualname = self.symbol(name, scope, "method" if is_function else "variable", node,
                                            False, self.signature(value) if is_function else None)
                     if value is not None:
-                        self.facts.assignments.append((*_pos(name), scope, _text(name), _text(value)))
+                        self.facts.assignments.append((*_pos(name), scope, self.text(name), self.text(value)))
                         stack.append((value, qualname if is_function else scope,
                                       "function" if is_function else scope_kind, False))
                     continue
@@ -340,11 +314,11 @@ class _Walker:
             elif kind in ("assignment_expression", "augmented_assignment_expression"):
                 left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
                 if left is not None and right is not None:
-                    value = _text(right)
+                    value = self.text(right)
                     if kind == "augmented_assignment_expression":
                         operator = node.child_by_field_name("operator")
                         value = f"{operator.text.decode() if operator is not None else '?='} {value}"
-                    self.facts.assignments.append((*_pos(left), scope or MODULE_SCOPE, _text(left), value))
+                    self.facts.assignments.append((*_pos(left), scope or MODULE_SCOPE, self.text(left), value))
             stack.extend((c, scope, scope_kind, False) for c in node.children if c.is_named or c.is_missing)
 
     def finish(self) -> None:
@@ -357,13 +331,11 @@ class _Walker:
 def extract_javascript(data: bytes, lang: str, facts: Facts) -> None:
     if data.startswith(b"\xef\xbb\xbf"):
         data = b"   " + data[3:]  # same byte offsets, no BOM for the grammar to trip on
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1)
-        facts.parse_errors.append((line, col, "invalid UTF-8"))
-    tree = _parser(lang).parse(data)
-    walker = _Walker(facts)
+    error = invalid_utf8(data)
+    if error is not None:
+        facts.parse_errors.append(error)
+    tree = parser(lang).parse(data)
+    facts.parse_errors.extend(syntax_error_rows(tree.root_node))
+    walker = _Walker(data, facts)
     walker.walk(tree.root_node)
     walker.finish()

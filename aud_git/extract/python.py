@@ -1,338 +1,494 @@
-"""Python facts from the standard library `ast`, in one iterative walk.
+"""Python facts from tree-sitter: the same engine under every host interpreter.
 
-The walk keeps its own stack: generated code with thousands of chained operators parses fine but
-would overflow a recursive visitor. Text is sliced from the source by position, never rebuilt with
-`ast.unparse`, which recurses too.
+One query captures the nodes that carry facts (definitions, calls, assignments, imports), in
+document order; scopes come from byte ranges, so the walk never visits the other nodes. A scope
+opens where a definition's body starts: decorators, defaults, annotations and base classes
+belong to the enclosing scope, as Python evaluates them there.
+
+Positions are (1-based line, 0-based UTF-8 byte column) of the source decoded per its coding
+cookie, without BOM. Text is sliced from the source and clipped before it is decoded, and
+grouping parentheses are looked through (`(a.b)()` calls `a.b`), as Python's own syntax tree
+does. tree-sitter recovers around syntax errors: the facts it recovers are kept, and each ERROR
+or MISSING node becomes a `parse_errors` row.
 """
 from __future__ import annotations
 
-import ast
 import io
-import sys
-import threading
+import operator
+import re
 import tokenize
+import unicodedata
+import warnings
+from functools import cache
 
 from aud_git.extract.facts import Facts
-from aud_git.extract.text import Segments, clip
+from aud_git.extract.grammars import language, parser, syntax_error_rows
+from aud_git.extract.text import MAX_TEXT, clip, clip_span, invalid_utf8
 
 MODULE_SCOPE = "<module>"
-# Fields that never hold a node that can contain a call or a definition.
-_LEAF_FIELDS = frozenset({
-    "ctx", "op", "ops", "id", "attr", "name", "asname", "module", "level", "arg", "conversion",
-    "is_async", "simple", "tag", "rest", "kwd_attrs", "type_comment", "kind", "names",
-})
-_CHILD_FIELDS: dict[type, tuple[str, ...]] = {ast.MatchSingleton: ()}
-# Nodes with nothing of interest below them (None stands for an absent optional child).
-_LEAVES = frozenset({ast.Name, ast.Constant, ast.Pass, ast.Break, ast.Continue, type(None)})
+_FACT_NODES = (
+    "function_definition", "class_definition", "call", "assignment", "augmented_assignment",
+    "import_statement", "import_from_statement", "future_import_statement",
+    "type_alias_statement",
+)
+_LONE_CR = re.compile(rb"\r(?!\n)")
+_NAMES_IN_TARGET = frozenset({"pattern_list", "tuple_pattern", "list_pattern", "list_splat_pattern"})
+_SEQUENCES = frozenset({"list", "tuple", "expression_list"})
+_KEYWORD_BASES = frozenset({"keyword_argument", "dictionary_splat"})
+# The left edge of an expression: attribute object, subscripted value, called function.
+_TRAILERS = {"attribute": "object", "subscript": "value", "call": "function"}
+_SIMPLE_CALLEE = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 
 
-def _child_fields(node_type: type) -> tuple[str, ...]:
-    return tuple(f for f in node_type._fields if f not in _LEAF_FIELDS)
+@cache
+def _query():
+    import tree_sitter
+
+    pattern = "[" + " ".join(f"({name})" for name in _FACT_NODES) + "] @fact"
+    return tree_sitter.Query(language("python"), pattern)
 
 
-class _Scope:
-    __slots__ = ("scope", "kind")
-
-    def __init__(self, scope: str | None, kind: str) -> None:
-        self.scope = scope
-        self.kind = kind
-
-
-_ROLES: dict[type, object] = {
-    _Scope: _Scope, ast.FunctionDef: "function", ast.AsyncFunctionDef: "function",
-    ast.ClassDef: "class", ast.Import: "import", ast.ImportFrom: "import", ast.Call: "call",
-    ast.Assign: "assignment", ast.AnnAssign: "assignment", ast.AugAssign: "assignment",
-}
-
-
-def _decode(data: bytes) -> bytes:
-    """The source as UTF-8 without BOM: the encoding `ast` column offsets count in."""
-    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    if encoding in ("utf-8", "utf-8-sig"):
-        return data[3:] if data.startswith(b"\xef\xbb\xbf") else data
-    return data.decode(encoding).encode("utf-8")
+def _utf8_source(data: bytes, facts: Facts) -> bytes:
+    """The bytes to parse: UTF-8 per the coding cookie, no BOM, and a lone CR (a line break
+    for Python, not for the grammar) made LF, which keeps every offset."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:  # an unknown or contradictory coding cookie
+        facts.parse_errors.append((1, 0, f"SyntaxError: {exc.msg}"))
+        encoding = "utf-8"
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if encoding not in ("utf-8", "utf-8-sig"):
+        try:
+            data = data.decode(encoding).encode("utf-8")
+        except (UnicodeDecodeError, LookupError) as exc:
+            facts.parse_errors.append((1, 0, f"{type(exc).__name__}: {exc}"))
+    elif (error := invalid_utf8(data)) is not None:
+        facts.parse_errors.append(error)
+    return _LONE_CR.sub(b"\n", data) if b"\r" in data else data
 
 
-def _dotted(node: ast.expr, allow_call: bool = True) -> str | None:
-    """`a.b.c`, or `m.C().method` (one call deep): the callee forms the linker resolves."""
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-        return ".".join(reversed(parts))
-    if allow_call and isinstance(node, ast.Call) and parts:
-        inner = _dotted(node.func, allow_call=False)
-        if inner is not None:
-            parts.append(inner + "()")
-            return ".".join(reversed(parts))
-    return None
+def _bare(node):
+    """`node` without grouping parentheses (a one-element `(x)` target included)."""
+    while True:
+        kind = node.type
+        if kind == "parenthesized_expression" or (
+            kind == "tuple_pattern" and not any(c.type == "," for c in node.children)
+        ):
+            inner = _named(node)
+            if len(inner) != 1:
+                return node
+            node = inner[0]
+        elif kind == "type" and node.named_child_count == 1:
+            node = node.named_children[0]
+        else:
+            return node
 
 
-def _names_bound(target: ast.expr) -> list[ast.Name]:
-    names, stack = [], [target]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ast.Name):
-            names.append(node)
-        elif isinstance(node, (ast.Tuple, ast.List)):
-            stack.extend(node.elts)
-        elif isinstance(node, ast.Starred):
-            stack.append(node.value)
+_START = operator.attrgetter("start_byte")
+
+
+def _named(node) -> list:
+    """Named children but comments and line continuations."""
+    return [c for c in node.named_children if not c.is_extra]
+
+
+def _last_token_end(node) -> tuple[int, int]:
+    """Where a definition really ends: tree-sitter lets a block run on over trailing comments
+    and line continuations."""
+    while node.child_count:
+        index = node.child_count - 1
+        child = node.child(index)
+        while child.is_extra and index:
+            index -= 1
+            child = node.child(index)
+        if child.is_extra:
+            break
+        node = child
+    point = node.end_point
+    return point.row + 1, point.column
+
+
+def _string_value(node) -> str | None:
+    """The value of a plain string literal (not bytes, not an f-string), else None."""
+    if node.type == "concatenated_string":
+        parts = [_string_value(c) for c in _named(node)]
+        return None if any(p is None for p in parts) else "".join(parts)
+    if node.type != "string":
+        return None
+    opening = node.children[0].text.decode("utf-8", "replace")  # prefix and quotes
+    prefix = opening.rstrip("'\"").lower()
+    if "b" in prefix or "f" in prefix or "t" in prefix:
+        return None
+    text = node.text.decode("utf-8", "replace")
+    if "\\" not in text:
+        quote = len(opening) - len(prefix)
+        return text[len(opening): len(text) - quote]
+    import ast  # escapes only: a literal's value is the same in every Python; no parsing
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            return None
+
+
+def _literal_names(value) -> set[str] | None:
+    """The names of an `__all__` list or tuple of string literals, else None."""
+    value = _bare(value)
+    if value.type not in _SEQUENCES:
+        return None
+    names = set()
+    for element in _named(value):
+        name = _string_value(_bare(element))
+        if name is None:
+            return None
+        names.add(name)
     return names
 
 
-def _literal_names(value: ast.expr) -> set[str] | None:
-    if isinstance(value, (ast.List, ast.Tuple)) and all(
-        isinstance(e, ast.Constant) and isinstance(e.value, str) for e in value.elts
-    ):
-        return {e.value for e in value.elts}
-    return None
+def _misparsed_splat(function):
+    """The `*` that tree-sitter-python 0.25 puts inside a callee: it parses `[*a.b()]` as a
+    call of `(*a).b`. Python calls `a.b` and stars the result."""
+    node = function
+    while node.type in _TRAILERS:
+        node = node.child_by_field_name(_TRAILERS[node.type])
+        if node is None:
+            return None
+    return node if node.type == "list_splat" and _named(node) else None
+
+
+def _names_bound(target) -> list:
+    names, stack = [], [target]
+    while stack:
+        node = _bare(stack.pop())
+        if node.type == "identifier":
+            names.append(node)
+        elif node.type in _NAMES_IN_TARGET:
+            stack.extend(_named(node))
+    return names
+
+
+class _Scope:
+    __slots__ = ("qualname", "kind", "body_start", "end")
+
+    def __init__(self, qualname: str | None, kind: str, body_start: int, end: int) -> None:
+        self.qualname, self.kind, self.body_start, self.end = qualname, kind, body_start, end
 
 
 class _Walker:
-    def __init__(self, source: Segments, facts: Facts) -> None:
-        self.seg = source
+    def __init__(self, source: bytes, facts: Facts) -> None:
+        self.src = source
         self.facts = facts
-        self.symbols: list[list] = []
-        self.declared: set[tuple[str | None, str]] = set()
-        self.all_names: set[str] | None = None
+        self.scopes: list[_Scope] = [_Scope(None, "module", 0, len(source) + 1)]
+        # Definitions and bound names in document order; resolved in finish().
+        self.bindings: list[tuple] = []
+        self.chained: set[int] = set()  # where the inner assignments of `a = b = value` start
 
-    def text(self, node: ast.AST, limit: int = 300) -> str:
-        return clip(
-            self.seg.between(node.lineno, node.col_offset, node.end_lineno, node.end_col_offset),
-            limit,
-        )
+    # -- text ------------------------------------------------------------------------------
+    def text(self, node, limit: int = MAX_TEXT) -> str:
+        node = _bare(node)
+        return self.span(node.start_byte, node.end_byte, limit)
 
-    def add_symbol(self, name, scope, kind, node, signature=None) -> str:
-        qualname = f"{scope}.{name}" if scope else name
-        self.symbols.append([
-            name, qualname, kind, scope, node.lineno, node.col_offset, node.end_lineno,
-            node.end_col_offset, signature, 0,
-        ])
-        return qualname
+    def span(self, start: int, end: int, limit: int = MAX_TEXT) -> str:
+        return clip_span(self.src, start, end, limit)
 
-    def param(self, arg: ast.arg, default: ast.expr | None, prefix: str = "") -> str:
-        text = prefix + arg.arg
-        if arg.annotation is not None:
-            text += ": " + self.text(arg.annotation, 100)
-        if default is not None:
-            text += (" = " if arg.annotation is not None else "=") + self.text(default, 100)
-        return text
+    def ident(self, node) -> str:
+        """An identifier as Python reads it: NFKC-normalized (`ｗｗｗ` is `www`). Unicode
+        never changes the normalization of an assigned character, so neither does the host."""
+        text = node.text.decode("utf-8", "replace")
+        return text if text.isascii() else unicodedata.normalize("NFKC", text)
 
-    def signature(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
-        args = node.args
-        positional = args.posonlyargs + args.args
-        defaults = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
+    def dotted(self, node, allow_call: bool = True) -> str | None:
+        """`a.b.c`, or `m.C().method` (one call deep): the callee forms the linker resolves."""
         parts = []
-        for index, (arg, default) in enumerate(zip(positional, defaults)):
-            parts.append(self.param(arg, default))
-            if index == len(args.posonlyargs) - 1:
-                parts.append("/")
-        if args.vararg is not None:
-            parts.append(self.param(args.vararg, None, "*"))
-        elif args.kwonlyargs:
-            parts.append("*")
-        parts.extend(self.param(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults))
-        if args.kwarg is not None:
-            parts.append(self.param(args.kwarg, None, "**"))
+        node = _bare(node)
+        while node.type == "attribute":
+            parts.append(self.ident(node.child_by_field_name("attribute")))
+            node = _bare(node.child_by_field_name("object"))
+        if node.type == "list_splat":  # see _misparsed_splat
+            node = _bare(_named(node)[0])
+        if node.type == "identifier":
+            parts.append(self.ident(node))
+            return ".".join(reversed(parts))
+        if allow_call and node.type == "call" and parts:
+            inner = self.dotted(node.child_by_field_name("function"), allow_call=False)
+            if inner is not None:
+                parts.append(inner + "()")
+                return ".".join(reversed(parts))
+        return None
+
+    # -- scopes ----------------------------------------------------------------------------
+    def scope_at(self, offset: int) -> _Scope:
+        scopes = self.scopes
+        while offset >= scopes[-1].end:
+            scopes.pop()
+        for scope in reversed(scopes):
+            if scope.body_start <= offset:
+                return scope
+        return scopes[0]
+
+    # -- facts -----------------------------------------------------------------------------
+    def definition(self, node, kind: str, signature: str | None) -> None:
+        scope = self.scope_at(node.start_byte)
+        if kind == "function" and scope.kind == "class":
+            kind = "method"
+        name = self.ident(node.child_by_field_name("name"))
+        qualname = f"{scope.qualname}.{name}" if scope.qualname else name
+        point = node.start_point
+        self.bindings.append((
+            "definition", scope.qualname,
+            [name, qualname, kind, scope.qualname, point.row + 1, point.column,
+             *_last_token_end(node), signature, 0],
+        ))
+        body = node.child_by_field_name("body")
+        body_start = body.start_byte if body is not None else node.end_byte
+        self.scopes.append(_Scope(qualname, "class" if kind == "class" else "function",
+                                  body_start, node.end_byte))
+
+    def param(self, node) -> str:
+        kind = node.type
+        if kind == "identifier":
+            return self.ident(node)
+        if kind == "list_splat_pattern" or kind == "dictionary_splat_pattern":
+            inner = _named(node)
+            return ("*" if kind == "list_splat_pattern" else "**") + (self.ident(inner[0]) if inner else "")
+        if kind == "keyword_separator":
+            return "*"
+        if kind == "positional_separator":
+            return "/"
+        if kind == "typed_parameter":
+            head = next((c for c in _named(node) if c.type != "type"), None)
+            text = self.param(head) if head is not None else ""
+            return text + ": " + self.text(node.child_by_field_name("type"), 100)
+        name = self.param(node.child_by_field_name("name"))
+        annotation = node.child_by_field_name("type")
+        value = self.text(node.child_by_field_name("value"), 100)
+        if annotation is not None:
+            return f"{name}: {self.text(annotation, 100)} = {value}"
+        return f"{name}={value}"
+
+    def signature(self, node) -> str:
+        params = node.child_by_field_name("parameters")
+        parts = [self.param(p) for p in _named(params)] if params is not None else []
         text = "(" + ", ".join(parts) + ")"
-        if node.returns is not None:
-            text += " -> " + self.text(node.returns, 100)
+        returns = node.child_by_field_name("return_type")
+        if returns is not None:
+            text += " -> " + self.text(returns, 100)
         return clip(text)
 
-    def variable(self, name: ast.Name, scope: str | None, scope_kind: str) -> None:
-        if scope_kind == "function" or (scope, name.id) in self.declared:
+    def class_signature(self, node) -> str | None:
+        bases = node.child_by_field_name("superclasses")
+        if bases is None:
+            return None
+        heritage = _named(bases)
+        # Positional bases first, then keywords: the order Python's own tree lists them in.
+        heritage.sort(key=lambda c: c.type in _KEYWORD_BASES)
+        if not heritage:
+            return None
+        return "(" + ", ".join(self.text(b, 100) for b in heritage) + ")"
+
+    def call(self, node) -> None:
+        function = node.child_by_field_name("function")
+        start, point = node.start_byte, node.start_point
+        written = self.src[function.start_byte:function.end_byte]
+        if _SIMPLE_CALLEE.fullmatch(written):  # most callees: `name` or `a.b.c` as written
+            callee = written.decode()
+        else:
+            splat = _misparsed_splat(function)
+            if splat is not None:
+                operand = _named(splat)[0]
+                start, point = operand.start_byte, operand.start_point
+            callee = self.dotted(function) or self.span(
+                start if splat is not None else _bare(function).start_byte,
+                _bare(function).end_byte, 200)
+        scope = self.scope_at(start).qualname or MODULE_SCOPE
+        self.facts.calls.append((point.row + 1, point.column, scope, callee,
+                                 self.arguments(node.child_by_field_name("arguments"))))
+
+    def arguments(self, node) -> str:
+        """From the first argument's start to the last one's end, as Python's tree has them."""
+        if node is None:
+            return ""
+        if node.type == "generator_expression":
+            return self.text(node)
+        count = node.named_child_count
+        if not count:
+            return ""
+        first, last = node.named_child(0), node.named_child(count - 1)
+        if first.is_extra or last.is_extra:
+            inside = _named(node)
+            if not inside:
+                return ""
+            first, last = inside[0], inside[-1]
+        return self.span(_bare(first).start_byte, _bare(last).end_byte)
+
+    def type_statement(self, node) -> None:
+        """`type X = ...` is a type alias; `type(x).attr = value` is an assignment that the
+        grammar takes for one (tree-sitter-python 0.25): record its call and assignment."""
+        left = _bare(node.child_by_field_name("left"))
+        if left.type in ("identifier", "generic_type"):
             return
-        self.declared.add((scope, name.id))
-        self.add_symbol(name.id, scope, "variable", name)
+        group = left
+        while group.type in _TRAILERS:
+            group = group.child_by_field_name(_TRAILERS[group.type])
+        inside = _named(group)
+        if group.type == "parenthesized_expression":
+            inside = [_bare(group)]
+        args = self.span(inside[0].start_byte, inside[-1].end_byte) if inside else ""
+        point = node.start_point
+        scope = self.scope_at(node.start_byte).qualname or MODULE_SCOPE
+        self.facts.calls.append((point.row + 1, point.column, scope, "type", args))
+        value = node.child_by_field_name("right")
+        self.facts.assignments.append((point.row + 1, point.column, scope,
+                                       self.span(node.start_byte, left.end_byte), self.text(value)))
 
-    def assignment(self, node: ast.AST, scope: str | None, scope_kind: str) -> None:
-        scope_name = scope or MODULE_SCOPE
+    def assignment(self, node) -> None:
+        if node.start_byte in self.chained:
+            return  # the inner link of `a = b = value`: its outer assignment has it
+        scope = self.scope_at(node.start_byte)
+        scope_name = scope.qualname or MODULE_SCOPE
         rows = self.facts.assignments
-        if isinstance(node, ast.Assign):
-            value = self.text(node.value)
-            for target in node.targets:
-                rows.append((target.lineno, target.col_offset, scope_name, self.text(target), value))
-                for name in _names_bound(target):
-                    self.variable(name, scope, scope_kind)
-                if scope is None and isinstance(target, ast.Name) and target.id == "__all__":
-                    self.all_names = _literal_names(node.value)
-        elif isinstance(node, ast.AnnAssign):
-            if node.value is not None:
-                rows.append((node.target.lineno, node.target.col_offset, scope_name,
-                             self.text(node.target), self.text(node.value)))
-            if isinstance(node.target, ast.Name):
-                self.variable(node.target, scope, scope_kind)
-        else:
-            operator = _AUGMENTED.get(type(node.op), "?=")
-            rows.append((node.target.lineno, node.target.col_offset, scope_name,
-                         self.text(node.target), f"{operator} {self.text(node.value)}"))
+        annotation = node.child_by_field_name("type")
+        targets = [node.child_by_field_name("left")]
+        value = node.child_by_field_name("right")
+        if annotation is None:
+            while value is not None and value.type == "assignment":
+                self.chained.add(value.start_byte)
+                targets.append(value.child_by_field_name("left"))
+                value = value.child_by_field_name("right")
+        value_text = self.text(value) if value is not None else None
+        for target in targets:
+            bare = _bare(target)
+            if value_text is not None:
+                point = bare.start_point
+                rows.append((point.row + 1, point.column, scope_name, self.text(bare), value_text))
+            if annotation is not None:
+                names = [bare] if bare.type == "identifier" else []
+            else:
+                names = _names_bound(target)
+            if scope.kind != "function":
+                self.bindings.append(("variables", scope.qualname, names))
+            if (scope.qualname is None and annotation is None and bare.type == "identifier"
+                    and bare.text == b"__all__"):
+                self.bindings.append(("__all__", None, _literal_names(value)))
 
-    def call(self, node: ast.Call, scope: str | None) -> None:
-        callee = _dotted(node.func) or self.text(node.func, 200)
-        positional, keywords = node.args, node.keywords
-        if positional or keywords:
-            # Keywords follow positional arguments except after a starred one: compare ends.
-            first = positional[0] if positional else keywords[0]
-            if keywords and positional and (keywords[0].lineno, keywords[0].col_offset) < (first.lineno, first.col_offset):
-                first = keywords[0]
-            last = keywords[-1] if keywords else positional[-1]
-            if keywords and positional and (positional[-1].end_lineno, positional[-1].end_col_offset) > (last.end_lineno, last.end_col_offset):
-                last = positional[-1]
-            args = clip(self.seg.between(first.lineno, first.col_offset, last.end_lineno,
-                                         last.end_col_offset))
-        else:
-            args = ""
-        self.facts.calls.append((node.lineno, node.col_offset, scope or MODULE_SCOPE, callee, args))
+    def augmented(self, node) -> None:
+        target = _bare(node.child_by_field_name("left"))
+        operator = node.child_by_field_name("operator")
+        value = node.child_by_field_name("right")
+        point = target.start_point
+        scope = self.scope_at(node.start_byte).qualname or MODULE_SCOPE
+        self.facts.assignments.append((
+            point.row + 1, point.column, scope, self.text(target),
+            f"{self.ident(operator) if operator is not None else '?='} {self.text(value)}",
+        ))
 
-    def imports(self, node: ast.Import | ast.ImportFrom) -> None:
+    def imports(self, node) -> None:
         rows = self.facts.imports
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                rows.append((alias.lineno, alias.col_offset, "import", alias.name, None,
-                             alias.asname, 0))
+        kind = node.type
+        if kind == "import_statement":
+            module, level, how = None, 0, "import"
+        elif kind == "future_import_statement":
+            module, level, how = "__future__", 0, "from"
         else:
-            for alias in node.names:
-                rows.append((alias.lineno, alias.col_offset, "from", node.module, alias.name,
-                             alias.asname, node.level))
+            how = "from"
+            source = node.child_by_field_name("module_name")
+            module, level = None, 0
+            if source is not None and source.type == "relative_import":
+                for part in source.named_children:
+                    if part.type == "import_prefix":
+                        level = part.text.count(b".")
+                    elif part.type == "dotted_name":
+                        module = self.dotted_name(part)
+            elif source is not None:
+                module = self.dotted_name(source)
+            wildcard = next((c for c in node.named_children if c.type == "wildcard_import"), None)
+            if wildcard is not None:
+                point = wildcard.start_point
+                rows.append((point.row + 1, point.column, "from", module, "*", None, level))
+                return
+        for alias in node.children_by_field_name("name"):
+            name_node, alias_name = alias, None
+            if alias.type == "aliased_import":
+                name_node = alias.child_by_field_name("name")
+                alias_name = self.ident(alias.child_by_field_name("alias"))
+            point = alias.start_point
+            name = self.dotted_name(name_node)
+            if how == "import":
+                rows.append((point.row + 1, point.column, "import", name, None, alias_name, 0))
+            else:
+                rows.append((point.row + 1, point.column, "from", module, name, alias_name, level))
 
-    def walk(self, tree: ast.Module) -> None:
-        """Depth-first over the tree; scope changes ride on the stack as `_Scope` markers."""
-        scope: str | None = None
-        scope_kind = "module"
-        stack: list = list(tree.body)
-        child_fields = _CHILD_FIELDS
-        leaves = _LEAVES
-        roles = _ROLES
-        while stack:
-            node = stack.pop()
-            node_type = type(node)
-            role = roles.get(node_type)
-            if role is _Scope:
-                scope, scope_kind = node.scope, node.kind
-                continue
-            if role == "function":
-                kind = "method" if scope_kind == "class" else "function"
-                qualname = self.add_symbol(node.name, scope, kind, node, self.signature(node))
-                self.declared.add((scope, node.name))
-                stack.append(_Scope(scope, scope_kind))
-                stack.extend(node.body)
-                stack.append(_Scope(qualname, "function"))
-                stack.extend(node.decorator_list)
-                stack.append(node.args)
-                if node.returns is not None:
-                    stack.append(node.returns)
-                continue
-            if role == "class":
-                heritage = [*node.bases, *node.keywords]
-                signature = (
-                    "(" + ", ".join(self.text(b, 100) for b in heritage) + ")" if heritage else None
-                )
-                qualname = self.add_symbol(node.name, scope, "class", node, signature)
-                self.declared.add((scope, node.name))
-                stack.append(_Scope(scope, scope_kind))
-                stack.extend(node.body)
-                stack.append(_Scope(qualname, "class"))
-                stack.extend(node.decorator_list)
-                stack.extend(heritage)
-                continue
-            if role == "import":
+    def dotted_name(self, node) -> str:
+        return ".".join(self.ident(c) for c in node.named_children if c.type == "identifier")
+
+    def walk(self, root) -> None:
+        import tree_sitter
+
+        captured = tree_sitter.QueryCursor(_query()).captures(root).get("fact", [])
+        # Document order; nodes that start together never depend on each other's order.
+        captured.sort(key=_START)
+        for node in captured:
+            kind = node.type
+            if kind == "call":
+                self.call(node)
+            elif kind == "assignment":
+                self.assignment(node)
+            elif kind == "augmented_assignment":
+                self.augmented(node)
+            elif kind == "function_definition":
+                self.definition(node, "function", self.signature(node))
+            elif kind == "class_definition":
+                self.definition(node, "class", self.class_signature(node))
+            elif kind == "type_alias_statement":
+                self.type_statement(node)
+            else:
                 self.imports(node)
-                continue
-            if role == "call":
-                self.call(node, scope)
-            elif role == "assignment":
-                self.assignment(node, scope, scope_kind)
-            fields = child_fields.get(node_type)
-            if fields is None:
-                fields = child_fields[node_type] = _child_fields(node_type)
-            for name in fields:
-                value = getattr(node, name)
-                if type(value) is list:
-                    for item in value:
-                        if type(item) not in leaves:
-                            stack.append(item)
-                elif type(value) not in leaves:
-                    stack.append(value)
 
     def finish(self) -> None:
+        """Which names are variables, and which symbols are exported.
+
+        A name is recorded once per scope, at its last binding in the source, and not at all
+        where a definition of the same scope binds it later (the value the module ends with);
+        the first module-level `__all__ = [...]` decides what is exported."""
+        declared: set[tuple[str | None, str]] = set()
+        symbols: list[list] = []
+        all_names: set[str] | None = None
+        for what, scope, payload in reversed(self.bindings):
+            if what == "definition":
+                symbols.append(payload)
+                declared.add((scope, payload[0]))
+            elif what == "__all__":
+                all_names = payload
+            else:
+                for name_node in payload:
+                    name = self.ident(name_node)
+                    if (scope, name) in declared:
+                        continue
+                    declared.add((scope, name))
+                    start, end = name_node.start_point, name_node.end_point
+                    symbols.append([
+                        name, f"{scope}.{name}" if scope else name, "variable", scope,
+                        start.row + 1, start.column, end.row + 1, end.column, None, 0,
+                    ])
         exported: dict[str, bool] = {}
-        for symbol in sorted(self.symbols, key=lambda s: s[1].count(".")):
-            name, qualname, _, parent = symbol[0], symbol[1], symbol[2], symbol[3]
+        for symbol in sorted(symbols, key=lambda s: s[1].count(".")):
+            name, qualname, parent = symbol[0], symbol[1], symbol[3]
             if parent is None:
-                public = name in self.all_names if self.all_names is not None else not name.startswith("_")
+                public = name in all_names if all_names is not None else not name.startswith("_")
             else:
                 public = exported.get(parent, False) and not name.startswith("_")
             exported[qualname] = public
             symbol[9] = int(public)
-        self.facts.symbols.extend(tuple(s) for s in self.symbols)
-
-
-_AUGMENTED = {
-    ast.Add: "+=", ast.Sub: "-=", ast.Mult: "*=", ast.MatMult: "@=", ast.Div: "/=",
-    ast.Mod: "%=", ast.Pow: "**=", ast.LShift: "<<=", ast.RShift: ">>=", ast.BitOr: "|=",
-    ast.BitXor: "^=", ast.BitAnd: "&=", ast.FloorDiv: "//=",
-}
-
-
-_DEEP_STACK_BYTES = 512 * 1024 * 1024
-_DEEP_RECURSION_LIMIT = 200_000
-
-
-def _parse_on_deep_stack(data: bytes) -> ast.Module:
-    """`ast.parse` on a thread with a large stack: the AST conversion of a long operator chain
-    recurses once per operand and overflows the default recursion limit."""
-    outcome: dict[str, object] = {}
-
-    def parse() -> None:
-        previous = sys.getrecursionlimit()
-        sys.setrecursionlimit(_DEEP_RECURSION_LIMIT)
-        try:
-            outcome["tree"] = ast.parse(data)
-        except BaseException as exc:  # handed to the calling thread
-            outcome["error"] = exc
-        finally:
-            sys.setrecursionlimit(previous)
-
-    previous_size = threading.stack_size(_DEEP_STACK_BYTES)
-    try:
-        thread = threading.Thread(target=parse)
-        thread.start()
-        thread.join()
-    finally:
-        threading.stack_size(previous_size)
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["tree"]
-
-
-def _parse(data: bytes) -> ast.Module:
-    try:
-        return ast.parse(data)
-    except RecursionError:
-        return _parse_on_deep_stack(data)
+        self.facts.symbols.extend(tuple(s) for s in symbols)
 
 
 def extract_python(data: bytes, facts: Facts) -> None:
-    try:
-        tree = _parse(data)
-        source = Segments(_decode(data))
-    except SyntaxError as exc:
-        line = exc.lineno or 1
-        col = max((exc.offset or 1) - 1, 0)
-        facts.parse_errors.append((line, col, f"SyntaxError: {exc.msg}"))
-        return
-    except (RecursionError, MemoryError) as exc:
-        facts.parse_errors.append((1, 0, f"{type(exc).__name__}: too deeply nested to parse"))
-        return
-    except (ValueError, UnicodeDecodeError, LookupError) as exc:
-        facts.parse_errors.append((1, 0, f"{type(exc).__name__}: {exc}"))
-        return
+    source = _utf8_source(data, facts)
+    tree = parser("python").parse(source)
+    facts.parse_errors.extend(syntax_error_rows(tree.root_node))
     walker = _Walker(source, facts)
-    try:
-        walker.walk(tree)
-    except RecursionError:
-        facts.parse_errors.append((1, 0, "RecursionError: too deeply nested to walk"))
+    walker.walk(tree.root_node)
     walker.finish()

@@ -1,9 +1,6 @@
-"""Slicing source text by (line, byte column) positions, as both `ast` and tree-sitter report them."""
+"""Source text as facts hold it: one line, folded, clipped."""
 from __future__ import annotations
 
-import re
-
-_NEWLINE = re.compile(rb"\r\n|\r|\n")
 MAX_TEXT = 300
 
 
@@ -17,17 +14,27 @@ def count_lines(data: bytes) -> int:
     return data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
 
 
-class Segments:
-    """Text between two (1-based line, 0-based UTF-8 byte column) positions of `utf8`."""
+def clip_span(source: bytes, start: int, end: int, limit: int = MAX_TEXT) -> str:
+    """`clip` of source[start:end], decoding only as much as the clipped text needs: a huge
+    node (a long call chain, a generated literal) costs what its first lines cost."""
+    size = 4 * limit + 64
+    while True:
+        stop = min(end, start + size)
+        while stop < end and source[stop] & 0xC0 == 0x80:
+            stop -= 1  # never cut a character in two
+        text = clip(source[start:stop].decode("utf-8", "replace"), limit)
+        # Folding a prefix gives a prefix of the folded whole: once it is clipped, so is the whole.
+        if stop == end or text.endswith("…"):
+            return text
+        size *= 4
 
-    def __init__(self, utf8: bytes) -> None:
-        self.utf8 = utf8
-        self.line_starts = [0]
-        self.line_starts.extend(m.end() for m in _NEWLINE.finditer(utf8))
 
-    def offset(self, line: int, col: int) -> int:
-        return self.line_starts[min(line, len(self.line_starts)) - 1] + col
-
-    def between(self, line: int, col: int, end_line: int, end_col: int) -> str:
-        start, end = self.offset(line, col), self.offset(end_line, end_col)
-        return self.utf8[start:end].decode("utf-8", "replace")
+def invalid_utf8(data: bytes) -> tuple[int, int, str] | None:
+    """The `parse_errors` row of the first byte that is not UTF-8, or None."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1)
+        return line, col, "invalid UTF-8"
+    return None

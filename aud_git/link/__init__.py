@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import sqlite3
+import traceback
 from collections.abc import Iterable
+from typing import NamedTuple
 
+from aud_git.extract import internal_error_message
 from aud_git.languages import SOURCE_LANGS
 from aud_git.link.javascript import JsLinker
 from aud_git.link.lookups import FactReader, Lookups, evaluate
@@ -11,6 +14,7 @@ from aud_git.link.python import PythonLinker
 from aud_git.schema import LINK_TABLES
 
 _PARALLEL_ABOVE = 400
+_LINK_ROW_TABLES = ("import_links", "call_links", "link_errors")
 _reader_for_workers: tuple[FactReader, tuple[str, ...]] | None = None
 
 
@@ -31,7 +35,7 @@ def _link(reader: FactReader, roots: tuple[str, ...], files: list[str],
     python = PythonLinker(lookups, roots)
     javascript = JsLinker(lookups)
     out: dict[str, list] = {table.name: [] for table in LINK_TABLES}
-    out["reused"], out["remember"] = [], []
+    out["reused"], out["remember"], out["failures"] = [], [], []
     for file in files:
         sha = reader.shas.get(file)
         cached = _remembered(reader, cache, file, sha, context) if cache is not None and sha else None
@@ -41,15 +45,21 @@ def _link(reader: FactReader, roots: tuple[str, ...], files: list[str],
         else:
             lookups.start(file)
             linker = python if reader.langs[file] == "python" else javascript
-            rows = {
-                "import_links": linker.import_links(file),
-                "call_links": linker.call_links(file, reader.calls(file)),
-            }
+            try:
+                rows = {
+                    "import_links": linker.import_links(file),
+                    "call_links": linker.call_links(file, reader.calls(file)),
+                }
+            except Exception as exc:  # a bug of ours: this file says so, the run goes on
+                # Its links are a function of the lookups made before the failure, which are
+                # recorded as usual: a change to any of them links it again.
+                rows = {"link_errors": [(internal_error_message(exc),)]}
+                out["failures"].append((file, traceback.format_exc()))
             deps = [(*key, value) for key, value in sorted(lookups.recorded().items())]
-            if context and sha:
+            if context and sha and "link_errors" not in rows:
                 out["remember"].append((file, sha, context, deps, rows))
-        out["import_links"].extend((file, *row) for row in rows["import_links"])
-        out["call_links"].extend((file, *row) for row in rows["call_links"])
+        for table in _LINK_ROW_TABLES:
+            out[table].extend((file, *row) for row in rows.get(table, ()))
         out["link_deps"].extend((file, kind, path, name) for kind, path, name, _ in deps
                                 if path != file)
     return out
@@ -60,11 +70,16 @@ def _link_in_worker(files: list[str]) -> dict[str, list]:
     return _link(reader, roots, files, None, context)
 
 
+class LinkReport(NamedTuple):
+    linked: int  # files linked
+    reused: int  # of those, files whose remembered result was reused
+    failures: list[tuple[str, str]]  # (file, traceback) of internal errors
+
+
 def link_files(conn: sqlite3.Connection, files: Iterable[str], source_roots: tuple[str, ...],
                reader: FactReader | None = None, jobs: int = 1, empty_tables: bool = False,
-               cache=None, context: str = "", reuse: bool = True) -> tuple[int, int]:
-    """Replace the link rows of `files` (those still indexed) with fresh ones; returns how many
-    files were linked and how many of those reused a remembered result.
+               cache=None, context: str = "", reuse: bool = True) -> LinkReport:
+    """Replace the link rows of `files` (those still indexed) with fresh ones.
 
     With a complete in-memory `reader` (a full build), workers forked from this process link
     slices of the files; each memoises on its own, and memoised values are pure, so the rows do
@@ -98,4 +113,5 @@ def link_files(conn: sqlite3.Connection, files: Iterable[str], source_roots: tup
             conn.executemany(f"INSERT INTO {table.name} VALUES ({placeholders})", part[table.name])
     if cache is not None:
         cache.store_links([entry for part in parts for entry in part["remember"]])
-    return len(targets), sum(len(part["reused"]) for part in parts)
+    return LinkReport(len(targets), sum(len(part["reused"]) for part in parts),
+                      [failure for part in parts for failure in part["failures"]])

@@ -1,0 +1,75 @@
+"""The tree-sitter parsers, their pinned versions, and what every grammar's tree shares.
+
+Facts are a pure function of (path, bytes, these versions): the versions are part of the index
+identity and of the extraction cache's key, so a different tree-sitter or grammar rebuilds.
+"""
+from __future__ import annotations
+
+from functools import cache
+
+MAX_PARSE_ERRORS = 100
+# The distributions whose code decides what a file's facts are (pinned in pyproject.toml).
+PARSING_DISTRIBUTIONS = (
+    "tree-sitter", "tree-sitter-python", "tree-sitter-javascript", "tree-sitter-typescript",
+)
+
+
+@cache
+def parser_versions() -> str:
+    """`name=version` of each parsing distribution, read from the installed metadata (cheap:
+    no tree-sitter import, so a no-op update never pays for loading the grammars)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    parts = []
+    for name in PARSING_DISTRIBUTIONS:
+        try:
+            parts.append(f"{name}={version(name)}")
+        except PackageNotFoundError:
+            parts.append(f"{name}=missing")
+    return ",".join(parts)
+
+
+@cache
+def language(lang: str):
+    import tree_sitter
+
+    if lang == "python":
+        import tree_sitter_python as grammar
+
+        return tree_sitter.Language(grammar.language())
+    if lang == "javascript":
+        import tree_sitter_javascript as grammar
+
+        return tree_sitter.Language(grammar.language())
+    import tree_sitter_typescript as grammar
+
+    return tree_sitter.Language(
+        grammar.language_tsx() if lang == "tsx" else grammar.language_typescript())
+
+
+@cache
+def parser(lang: str):
+    import tree_sitter
+
+    return tree_sitter.Parser(language(lang))
+
+
+def syntax_error_rows(root) -> list[tuple[int, int, str]]:
+    """(line, column, message) of the first ERROR and MISSING nodes, in document order.
+
+    Only subtrees that contain an error are entered, so a clean tree costs nothing."""
+    rows: list[tuple[int, int, str]] = []
+    if not root.has_error:
+        return rows
+    stack = [root]
+    while stack and len(rows) < MAX_PARSE_ERRORS:
+        node = stack.pop()
+        if node.is_missing:
+            point = node.start_point
+            rows.append((point.row + 1, point.column, f"missing {node.type}"))
+            continue
+        if node.is_error:
+            point = node.start_point
+            rows.append((point.row + 1, point.column, "syntax error"))
+        stack.extend(reversed([c for c in node.children if c.has_error or c.is_missing]))
+    return rows
