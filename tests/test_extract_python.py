@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import textwrap
 
+import pytest
+
 from aud_git.extract import extract_facts
 
 
@@ -144,3 +146,110 @@ def test_latin1_coding_cookie_is_decoded():
     f = extract_facts("python", data)
     assert f.parse_errors == []
     assert f.assignments == [(2, 0, "<module>", "name", '"café"')]
+
+
+def symbol(f, qualname: str) -> tuple:
+    (row,) = [s for s in f.symbols if s[1] == qualname]
+    return row
+
+
+@pytest.mark.parametrize("annotation", ['"Response"', "1", "...", "'a' 'b'", "None"])
+def test_constant_return_annotation_is_a_signature(annotation):
+    f = facts(f"def f() -> {annotation}:\n    pass\n")
+    assert f.parse_errors == []
+    assert symbol(f, "f")[8] == f"() -> {annotation}"
+
+
+@pytest.mark.parametrize("source", [
+    "type Alias = list[int]\n",
+    "def first[T](items: list[T]) -> T:\n    return items[0]\n",
+    "class Box[T: (int, str)]:\n    pass\n",
+    "x = f\"{'a' + f\"{y['k']}\"}\"\n",
+    "try:\n    pass\nexcept* ValueError:\n    pass\n",
+    "match p:\n    case Point(x=0) | [1, *rest] if rest:\n        go()\n",
+    "def f(*args: *Ts):\n    pass\n",
+])
+def test_syntax_of_any_python_version_parses_under_every_host(source):
+    assert facts(source).parse_errors == []
+
+
+def test_a_syntax_error_keeps_the_facts_around_it():
+    f = facts('''\
+        def before():
+            helper()
+        <<<<<<< HEAD
+        x = 1
+        =======
+        x = 2
+        >>>>>>> topic
+        def after(a):
+            return a
+    ''')
+    assert f.parse_errors and f.parse_errors[0][0] == 3
+    assert {"before", "after"} <= {s[1] for s in f.symbols}
+    assert ("helper", "before") in {(c[3], c[2]) for c in f.calls}
+
+
+def test_trailing_comments_and_continuations_do_not_extend_a_definition():
+    f = facts("def f():\n    return 1 + \\\n        2\n    # trailing\n\n# after\n")
+    assert symbol(f, "f")[4:8] == (1, 0, 3, 9)
+
+
+def test_grouping_parentheses_are_looked_through():
+    f = facts("(a.b)(c)\n((m.C)()).run()\n(w) = 3\nf((x), y)\n")
+    calls = {c[3]: c for c in f.calls}
+    assert calls["a.b"][:2] == (1, 0) and calls["a.b"][4] == "c"
+    assert "m.C().run" in calls
+    assert calls["f"][4] == "x), y"  # from the first argument to the last, as Python's tree has them
+    assert symbol(f, "w")[4:6] == (3, 1)
+
+
+def test_starred_calls_in_displays_call_the_operand():
+    # tree-sitter-python parses `[*a.b()]` as a call of `(*a).b`
+    f = facts("x = [*dict.fromkeys(keys)]\ny = {*g()[0].h()}\n")
+    assert sorted((c[0], c[1], c[3]) for c in f.calls) == [
+        (1, 6, "dict.fromkeys"), (2, 6, "g"), (2, 6, "g()[0].h"),
+    ]
+
+
+def test_attribute_of_type_call_is_an_assignment_not_a_type_alias():
+    # tree-sitter-python parses `type(x).attr = v` as a type alias statement
+    f = facts("def f(m):\n    type(m).foo = make()\ntype Alias = int\n")
+    assert sorted((c[2], c[3], c[4]) for c in f.calls) == [("f", "make", ""), ("f", "type", "m")]
+    assert f.assignments == [(2, 4, "f", "type(m).foo", "make()")]
+
+
+def test_chained_assignments_and_target_names():
+    f = facts("a = b = c()\n(d, [e, *g]) = h = 1, 2\n")
+    assert sorted(r[3] for r in f.assignments) == ["(d, [e, *g])", "a", "b", "h"]
+    assert sorted(s[1] for s in f.symbols if s[2] == "variable") == ["a", "b", "d", "e", "g", "h"]
+
+
+def test_a_name_is_recorded_at_its_last_binding_unless_a_definition_binds_it():
+    f = facts("X = 1\nX = 2\ndef g(): pass\ng = wrap(g)\nh = 1\ndef h(): pass\n")
+    assert symbol(f, "X")[4] == 2
+    assert sorted((s[1], s[2]) for s in f.symbols) == [
+        ("X", "variable"), ("g", "function"), ("g", "variable"), ("h", "function"),
+    ]
+
+
+def test_all_with_concatenated_and_escaped_strings():
+    f = facts("__all__ = ('pu' 'blic', '\\x61')\ndef public(): pass\ndef a(): pass\ndef b(): pass\n")
+    assert {s[1]: s[9] for s in f.symbols} == {"__all__": 0, "public": 1, "a": 1, "b": 0}
+
+
+def test_identifiers_are_nfkc_normalized_as_python_reads_them():
+    f = facts("ｗｗｗ = 1\nµ()\n")
+    assert [s[1] for s in f.symbols] == ["www"]
+    assert [c[3] for c in f.calls] == ["μ"]
+
+
+def test_lone_carriage_returns_are_line_breaks():
+    f = extract_facts("python", b"def a():\r    pass\rdef b():\r    pass\r")
+    assert sorted((s[1], s[4]) for s in f.symbols) == [("a", 1), ("b", 3)]
+
+
+def test_an_undecodable_cookie_is_a_parse_error_with_facts_kept():
+    f = extract_facts("python", b"# coding: no-such-codec\ndef kept(): pass\n")
+    assert f.parse_errors == [(1, 0, "SyntaxError: unknown encoding: no-such-codec")]
+    assert [s[1] for s in f.symbols] == ["kept"]

@@ -86,6 +86,7 @@ def _bare(node):
 
 
 _START = operator.attrgetter("start_byte")
+_END = operator.attrgetter("end_byte")
 
 
 def _named(node) -> list:
@@ -234,7 +235,10 @@ class _Walker:
         scope = self.scope_at(node.start_byte)
         if kind == "function" and scope.kind == "class":
             kind = "method"
-        name = self.ident(node.child_by_field_name("name"))
+        name_node = node.child_by_field_name("name")
+        if name_node is None or name_node.is_missing:
+            return  # `def (`: nothing to name, and its body stays in the enclosing scope
+        name = self.ident(name_node)
         qualname = f"{scope.qualname}.{name}" if scope.qualname else name
         point = node.start_point
         self.bindings.append((
@@ -248,26 +252,30 @@ class _Walker:
                                   body_start, node.end_byte))
 
     def param(self, node) -> str:
+        """One parameter as the signature shows it; what a syntax error left of one, as written."""
         kind = node.type
         if kind == "identifier":
             return self.ident(node)
         if kind == "list_splat_pattern" or kind == "dictionary_splat_pattern":
             inner = _named(node)
-            return ("*" if kind == "list_splat_pattern" else "**") + (self.ident(inner[0]) if inner else "")
+            prefix = "*" if kind == "list_splat_pattern" else "**"
+            return prefix + (self.ident(inner[0]) if inner and inner[0].type == "identifier" else "")
         if kind == "keyword_separator":
             return "*"
         if kind == "positional_separator":
             return "/"
-        if kind == "typed_parameter":
+        name = node.child_by_field_name("name")
+        annotation = node.child_by_field_name("type")
+        if kind == "typed_parameter" and annotation is not None:
             head = next((c for c in _named(node) if c.type != "type"), None)
             text = self.param(head) if head is not None else ""
-            return text + ": " + self.text(node.child_by_field_name("type"), 100)
-        name = self.param(node.child_by_field_name("name"))
-        annotation = node.child_by_field_name("type")
-        value = self.text(node.child_by_field_name("value"), 100)
+            return text + ": " + self.text(annotation, 100)
+        value = node.child_by_field_name("value")
+        if kind not in ("default_parameter", "typed_default_parameter") or None in (name, value):
+            return self.text(node, 100)
         if annotation is not None:
-            return f"{name}: {self.text(annotation, 100)} = {value}"
-        return f"{name}={value}"
+            return f"{self.param(name)}: {self.text(annotation, 100)} = {self.text(value, 100)}"
+        return f"{self.param(name)}={self.text(value, 100)}"
 
     def signature(self, node) -> str:
         params = node.child_by_field_name("parameters")
@@ -428,24 +436,30 @@ class _Walker:
         import tree_sitter
 
         captured = tree_sitter.QueryCursor(_query()).captures(root).get("fact", [])
-        # Document order; nodes that start together never depend on each other's order.
+        # Document order, outer nodes first (the cursor's own order is not stable).
+        captured.sort(key=_END, reverse=True)
         captured.sort(key=_START)
+        handlers = {
+            "call": self.call, "assignment": self.assignment,
+            "augmented_assignment": self.augmented, "type_alias_statement": self.type_statement,
+            "function_definition": self.function, "class_definition": self.klass,
+            "import_statement": self.imports, "import_from_statement": self.imports,
+            "future_import_statement": self.imports,
+        }
         for node in captured:
-            kind = node.type
-            if kind == "call":
-                self.call(node)
-            elif kind == "assignment":
-                self.assignment(node)
-            elif kind == "augmented_assignment":
-                self.augmented(node)
-            elif kind == "function_definition":
-                self.definition(node, "function", self.signature(node))
-            elif kind == "class_definition":
-                self.definition(node, "class", self.class_signature(node))
-            elif kind == "type_alias_statement":
-                self.type_statement(node)
-            else:
-                self.imports(node)
+            try:
+                handlers[node.type](node)
+            except (AttributeError, IndexError, TypeError):
+                # Around a syntax error a node may lack what the grammar promises (a field, a
+                # child): its fact is skipped. Anywhere else the same is a bug, and says so.
+                if not node.has_error:
+                    raise
+
+    def function(self, node) -> None:
+        self.definition(node, "function", self.signature(node))
+
+    def klass(self, node) -> None:
+        self.definition(node, "class", self.class_signature(node))
 
     def finish(self) -> None:
         """Which names are variables, and which symbols are exported.
