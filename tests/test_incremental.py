@@ -124,6 +124,18 @@ def test_configuration_change_rebuilds_with_reason(repo):
     assert update(repo)["mode"] == "incremental"
 
 
+def test_other_parser_versions_rebuild_with_reason_and_reuse_no_cached_facts(repo, monkeypatch):
+    repo.write("a.py", "x = 1\n")
+    repo.write("w/b.ts", "export const y = 1;\n")
+    repo.aud("index")
+    other = lambda: "tree-sitter=0.0.0"  # noqa: E731
+    monkeypatch.setattr("aud_git.build.parser_versions", other)
+    monkeypatch.setattr("aud_git.extract.grammars.parser_versions", other)
+    summary = update(repo)
+    assert summary["mode"] == "full" and summary["reason"] == "parser versions changed"
+    assert (summary["read"], summary["cached"]) == (2, 0)
+
+
 def test_mode_only_and_same_content_changes_reextract_nothing(repo):
     repo.write("a.py", "def f():\n    pass\n")
     repo.write("b.py", "from a import f\nf()\n")

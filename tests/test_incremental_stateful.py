@@ -27,6 +27,8 @@ PY_LINES = [
     "class K:\n    def n(self):\n        pass", "a.K().n()", "K.m(None)",
     "fn_x()", "c.fn_y()", "a.K().m()", "dd.fn_z()", "e.fn_x()", "K()", "f.fn_y()",
     "VALUE = fn_y()", "def broken(:", "__all__ = ['fn_x']",
+    "def fn_s() -> \"K\":\n    return K()", "type Alias = K", "<<<<<<< HEAD",
+    "def fn_g[T](x: T) -> T:\n    return fn_x()", "type(obj).attr = fn_y()", "items = [*fn_x()]",
 ]
 TS_LINES = [
     'import { t1 } from "./x";', 'import * as ns from "./y";', 'import d from "./z";',
