@@ -4,6 +4,7 @@
     python bench/bench.py incremental   # 5 edited files, no change, release switches
     python bench/bench.py query         # aud query commands on the Django index
     python bench/bench.py all
+    python bench/bench.py full --baseline OTHER/bin/aud   # also a previous aud, same run
 
 Reports medians of several runs and ratios; these machines are shared, so compare ratios.
 """
@@ -56,19 +57,30 @@ def table(title: str, rows: list[tuple[str, float, str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def bench_full(repo: Path, runs: int) -> tuple[str, dict]:
-    shutil.rmtree(repo / ".pf", ignore_errors=True)
-    aud1 = median_of(runs, [AUD, "index", "--full", "--no-cache", "-q", "-j", "1"], repo)
-    aud2 = median_of(runs, [AUD, "index", "--full", "--no-cache", "-q", "-j", "2"], repo)
+def bench_full(repo: Path, runs: int, baseline: str | None = None) -> tuple[str, dict]:
+    fresh = lambda: shutil.rmtree(repo / ".pf", ignore_errors=True)  # noqa: E731
+    fresh()
+    aud1 = median_of(runs, [AUD, "index", "--full", "--no-cache", "-q", "-j", "1"], repo, fresh)
+    aud2 = median_of(runs, [AUD, "index", "--full", "--no-cache", "-q", "-j", "2"], repo, fresh)
     warm = median_of(runs, [AUD, "index", "--full", "-q", "-j", "2"], repo)
     gtags = median_of(runs, ["gtags", "--gtagslabel=new-ctags"], repo, lambda: remove_gtags(repo))
     results = {"aud_j1": aud1, "aud_j2": aud2, "aud_j2_warm_cache": warm, "gtags": gtags}
-    return table("Full index of Django 5.1.4 (6,809 files, 2,788 Python)", [
+    rows = [
         ("`gtags --gtagslabel=new-ctags`", gtags, "1.00×"),
         ("`aud index --full --no-cache -j 1`", aud1, f"{aud1 / gtags:.2f}× gtags"),
         ("`aud index --full --no-cache -j 2`", aud2, f"{aud2 / gtags:.2f}× gtags"),
         ("`aud index --full -j 2` (warm cache)", warm, f"{warm / gtags:.2f}× gtags"),
-    ]), results
+    ]
+    if baseline is not None:
+        base1 = median_of(runs, [baseline, "index", "--full", "--no-cache", "-q", "-j", "1"], repo, fresh)
+        base2 = median_of(runs, [baseline, "index", "--full", "--no-cache", "-q", "-j", "2"], repo, fresh)
+        fresh()
+        results.update(baseline_j1=base1, baseline_j2=base2)
+        rows += [
+            ("baseline `-j 1`", base1, f"{base1 / gtags:.2f}× gtags; this aud {aud1 / base1:.2f}× of it"),
+            ("baseline `-j 2`", base2, f"{base2 / gtags:.2f}× gtags; this aud {aud2 / base2:.2f}× of it"),
+        ]
+    return table("Full index of Django 5.1.4 (6,809 files, 2,788 Python)", rows), results
 
 
 def _edit(repo: Path, round_number: int) -> None:
@@ -124,13 +136,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("what", choices=["full", "incremental", "query", "all"])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--baseline", metavar="AUD",
+                        help="full: also time this aud executable (a previous version), same run")
     args = parser.parse_args()
     if shutil.which("gtags") is None:
         sys.exit("bench: GNU Global is missing: apt-get install global universal-ctags")
     repo = django_repo()
     report, results = [], {}
     if args.what in ("full", "all"):
-        text, results["full"] = bench_full(repo, args.runs)
+        text, results["full"] = bench_full(repo, args.runs, args.baseline)
         report.append(text)
     if args.what in ("incremental", "all"):
         text, results["incremental"] = bench_incremental(repo, args.runs)

@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import warnings
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,17 @@ GIT_ENV = {
     "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.com",
     "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull,
 }
+
+
+def compiles(source: str | bytes) -> bool:
+    """Does this interpreter's `compile()` accept the program?"""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            compile(source, "<test>", "exec")
+        except (SyntaxError, ValueError):
+            return False
+    return True
 
 
 def run_aud(cwd: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:

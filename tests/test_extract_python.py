@@ -253,3 +253,11 @@ def test_an_undecodable_cookie_is_a_parse_error_with_facts_kept():
     f = extract_facts("python", b"# coding: no-such-codec\ndef kept(): pass\n")
     assert f.parse_errors == [(1, 0, "SyntaxError: unknown encoding: no-such-codec")]
     assert [s[1] for s in f.symbols] == ["kept"]
+
+
+def test_valid_code_the_grammar_cannot_parse_keeps_the_facts_around_it():
+    # tree-sitter-python 0.25: a bracketed line ending in an operator, continued less indented
+    # than its block (valid Python; see KNOWN_GRAMMAR_GAPS in test_sweep.py)
+    f = facts("def before():\n    pass\ndef f():\n    x = (a +\nb)\ndef after():\n    pass\n")
+    assert [row[0] for row in f.parse_errors] == [4, 5]
+    assert {"before", "f", "after"} <= {s[1] for s in f.symbols}

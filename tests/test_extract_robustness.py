@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import shutil
 import sysconfig
-import warnings
 from pathlib import Path
 
 import hypothesmith
@@ -16,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from aud_git.extract import extract_facts
+from conftest import compiles
 
 SLOW_OK = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
 settings.register_profile("generated-programs", max_examples=60, deadline=None,
@@ -38,16 +38,6 @@ def _npm_javascript() -> list[Path]:
 
 
 JS_FILES = _npm_javascript()
-
-
-def compiles(source: str) -> bool:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            compile(source, "<generated>", "exec")
-        except (SyntaxError, ValueError):
-            return False
-    return True
 
 
 def assert_facts_of_valid_program(source: str) -> None:

@@ -38,6 +38,8 @@ _KEYWORD_BASES = frozenset({"keyword_argument", "dictionary_splat"})
 # The left edge of an expression: attribute object, subscripted value, called function.
 _TRAILERS = {"attribute": "object", "subscript": "value", "call": "function"}
 _SIMPLE_CALLEE = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
+_START = operator.attrgetter("start_byte")
+_END = operator.attrgetter("end_byte")
 
 
 @cache
@@ -83,10 +85,6 @@ def _bare(node):
             node = node.named_children[0]
         else:
             return node
-
-
-_START = operator.attrgetter("start_byte")
-_END = operator.attrgetter("end_byte")
 
 
 def _named(node) -> list:
@@ -190,7 +188,7 @@ class _Walker:
     # -- text ------------------------------------------------------------------------------
     def text(self, node, limit: int = MAX_TEXT) -> str:
         node = _bare(node)
-        return self.span(node.start_byte, node.end_byte, limit)
+        return clip_span(self.src, node.start_byte, node.end_byte, limit)
 
     def span(self, start: int, end: int, limit: int = MAX_TEXT) -> str:
         return clip_span(self.src, start, end, limit)

@@ -18,6 +18,8 @@ def clip_span(source: bytes, start: int, end: int, limit: int = MAX_TEXT) -> str
     """`clip` of source[start:end], decoding only as much as the clipped text needs: a huge
     node (a long call chain, a generated literal) costs what its first lines cost."""
     size = 4 * limit + 64
+    if end - start <= size:
+        return clip(source[start:end].decode("utf-8", "replace"), limit)
     while True:
         stop = min(end, start + size)
         while stop < end and source[stop] & 0xC0 == 0x80:
