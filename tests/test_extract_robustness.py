@@ -17,6 +17,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from aud_git.extract import extract_facts
 from conftest import compiles
 
+# hypothesmith compiles what it generates; Python's warnings about the odd code are noise here.
+pytestmark = pytest.mark.filterwarnings("ignore::SyntaxWarning")
 SLOW_OK = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
 settings.register_profile("generated-programs", max_examples=60, deadline=None,
                           suppress_health_check=SLOW_OK)
