@@ -34,7 +34,7 @@ pre-commit install --hook-type pre-commit --hook-type post-commit --hook-type po
 HUSKY_SNIPPET = """\
 # add this line to each of .husky/pre-commit, .husky/post-commit, .husky/post-checkout,
 # .husky/post-merge and .husky/post-rewrite (hook name and git's arguments are passed on):
-{python} -m aud_git hook "$(basename "$0")" "$@\""""
+{python} -I -m aud_git hook "$(basename "$0")" "$@\""""
 
 LEFTHOOK_SNIPPET = """\
 # lefthook.yml
@@ -80,7 +80,7 @@ def manager_snippet(manager: str) -> str:
     if manager == "husky":
         return HUSKY_SNIPPET.format(python=python)
     stages = "\n".join(
-        f"{name}:\n  commands:\n    aud:\n      run: {python} -m aud_git hook {name} {{0}}"
+        f"{name}:\n  commands:\n    aud:\n      run: {python} -I -m aud_git hook {name} {{0}}"
         for name in HOOK_NAMES
     )
     return LEFTHOOK_SNIPPET.format(stages=stages)
@@ -88,7 +88,9 @@ def manager_snippet(manager: str) -> str:
 
 def _shim(flags: list[str]) -> str:
     template = importlib.resources.files("aud_git.hooks").joinpath("aud-hook.sh").read_text()
-    return template.replace("@PYTHON@", sys.executable).replace("@FLAGS@", " ".join(flags))
+    # Shell-quoted: an interpreter path may hold quotes, `$(...)` or spaces.
+    return template.replace("@PYTHON@", shlex.quote(sys.executable)).replace(
+        "@FLAGS@", " ".join(flags))
 
 
 def _is_ours(path: str) -> bool:
@@ -153,7 +155,8 @@ def _recorded_python(path: str) -> str | None:
     with open(path, encoding="utf-8") as handle:
         for line in handle:
             if line.startswith("python="):
-                return line.split("=", 1)[1].strip().strip("'\"")
+                words = shlex.split(line.split("=", 1)[1])
+                return words[0] if words else None
     return None
 
 
@@ -172,7 +175,7 @@ def status(workspace: Workspace) -> list[HookState]:
         python = _recorded_python(path)
         if python is not None and python not in runs_by_python:
             runs_by_python[python] = os.access(python, os.X_OK) and subprocess.run(
-                [python, "-c", "import aud_git"], capture_output=True).returncode == 0
+                [python, "-I", "-c", "import aud_git.cli"], capture_output=True).returncode == 0
         runs = runs_by_python.get(python, False)
         state = "chained" if os.path.lexists(path + CHAINED_SUFFIX) else "ours"
         states.append(HookState(name, state, path, python, runs))

@@ -61,13 +61,14 @@ def _log(pf_dir: str, line: str) -> None:
 
 
 def _detach(workdir: str, *args: str, pass_fd: int | None = None) -> int:
-    """Start `python -m aud_git ARGS` detached from git, its output appended to hooks.log."""
+    """Start `python -I -m aud_git ARGS` detached from git, its output appended to hooks.log
+    (isolated: nothing is imported from the repository it runs in)."""
     pf_dir = os.path.join(workdir, PF_DIR)
     os.makedirs(pf_dir, exist_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
     with open(os.path.join(pf_dir, HOOKS_LOG), "a", encoding="utf-8") as log:
         child = subprocess.Popen(
-            [sys.executable, "-m", "aud_git", *args], cwd=workdir, stdin=subprocess.DEVNULL,
+            [sys.executable, "-I", "-m", "aud_git", *args], cwd=workdir, stdin=subprocess.DEVNULL,
             stdout=log, stderr=log, start_new_session=True, env=env,
             pass_fds=(pass_fd,) if pass_fd is not None else (),
         )
@@ -151,7 +152,7 @@ def strict_parse_failures(workspace) -> list[str]:
 
 def run_hook(call: HookCall, background: bool, strict: bool) -> int:
     from aud_git.config import load_config
-    from aud_git.lock import lock_holder
+    from aud_git.lock import LockBusy, lock_holder
     from aud_git.update import run_update
     from aud_git.workers import default_jobs
     from aud_git.workspace import open_workspace
@@ -173,13 +174,22 @@ def run_hook(call: HookCall, background: bool, strict: bool) -> int:
         return status
     config = load_config(workspace.workdir)
     size = _size_estimate(workspace, call) if background and call.name in POST_HOOKS else None
-    if call.name in POST_HOOKS and (
-        (size is not None and size > config.background_threshold) or lock_holder(pf_dir) is not None
-    ):
+    if size is not None and size > config.background_threshold:
         detach_update(workspace.workdir, call.name)
-        _log(pf_dir, f"{call.name}: update detached ({size if size is not None else 'lock busy'})")
-        return 0
-    summary = run_update(workspace, mode="incremental", jobs=default_jobs())
+        _log(pf_dir, f"{call.name}: update detached ({size} changed files)")
+        return status
+    try:  # no hook ever waits for another updater: git would wait with it
+        if lock_holder(pf_dir) is not None:
+            raise LockBusy("held")
+        summary = run_update(workspace, mode="incremental", jobs=default_jobs(),
+                             wait_for_lock=False)
+    except LockBusy:
+        detach_update(workspace.workdir, call.name)
+        _log(pf_dir, f"{call.name}: update detached (another update holds the lock)")
+        if call.name == "pre-commit":
+            print("aud: another update is running; this commit's update continues in the"
+                  " background", file=sys.stderr)
+        return status
     _log(pf_dir, f"{call.name} {' '.join(call.args)}: {summary.line()}")
     return status
 

@@ -12,6 +12,10 @@ from aud_git.errors import AudError
 LOCK_NAME = "lock"
 
 
+class LockBusy(AudError):
+    """Another updater holds the lock (beyond the time we were willing to wait)."""
+
+
 @contextlib.contextmanager
 def updater_lock(pf_dir: str, timeout: float) -> Iterator[None]:
     path = os.path.join(pf_dir, LOCK_NAME)
@@ -24,7 +28,7 @@ def updater_lock(pf_dir: str, timeout: float) -> Iterator[None]:
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
-                    raise AudError(
+                    raise LockBusy(
                         f"another aud update holds {path} (waited {timeout:g} s); try again later"
                     ) from None
                 time.sleep(0.05)

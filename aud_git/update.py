@@ -132,10 +132,11 @@ def why_full(meta: dict[str, str], identity: dict[str, str], config: Config) -> 
 def run_update(workspace: Workspace, *, mode: str, jobs: int, use_cache: bool = True,
                hints: list[str] | None = None, since: str | None = None,
                workset_out: str | None = None, show_progress: bool = False,
-               count_rows: bool = False, full_in_process: bool = True) -> Summary:
+               count_rows: bool = False, full_in_process: bool = True,
+               wait_for_lock: bool = True) -> Summary:
     """One update. With `full_in_process=False` (a long-lived watcher keeping its memory small),
     a due full rebuild raises FullRebuildDue instead, for the caller to run in a process of its
-    own."""
+    own. With `wait_for_lock=False` (a hook), a busy lock raises LockBusy at once."""
     started = time.monotonic()
     config = load_config(workspace.workdir)
     os.makedirs(workspace.pf_dir, exist_ok=True)
@@ -152,7 +153,7 @@ def run_update(workspace: Workspace, *, mode: str, jobs: int, use_cache: bool = 
     if _env_flag("AUD_FORCE_FULL") == "1":
         mode = "full"
         notes.append("AUD_FORCE_FULL=1")
-    with updater_lock(workspace.pf_dir, config.lock_timeout):
+    with updater_lock(workspace.pf_dir, config.lock_timeout if wait_for_lock else 0.0):
         conn = store.connect(workspace.db_path)
         cache = ExtractionCache(os.path.join(workspace.pf_dir, CACHE_NAME)) if use_cache else None
         meta = store.read_meta(conn)

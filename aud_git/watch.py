@@ -118,7 +118,7 @@ def _full_rebuild_in_child(workspace: Workspace, reason: str):
     from aud_git.update import Summary
 
     result = subprocess.run(
-        [sys.executable, "-m", "aud_git", "-C", workspace.workdir, "index", "--full", "--json"],
+        [sys.executable, "-I", "-m", "aud_git", "-C", workspace.workdir, "index", "--full", "--json"],
         capture_output=True, text=True,
     )
     if result.returncode != 0:

@@ -2,7 +2,7 @@
 # aud-git hook shim, written by `aud hooks install` (`aud hooks uninstall` restores what it chained).
 # It runs a chained hook first and keeps its exit status, then brings the index up to date.
 hook=${0##*/}
-python='@PYTHON@'
+python=@PYTHON@
 status=0
 if [ -x "$0.aud-chained" ]; then
     "$0.aud-chained" "$@" || status=$?
@@ -14,7 +14,16 @@ if [ ! -x "$python" ]; then
     echo "aud: hook skipped: $python is gone (run 'aud hooks install' again)" >&2
     exit "$status"
 fi
-"$python" -m aud_git hook @FLAGS@ "$hook" "$@" </dev/null
+# -I: nothing is imported from the repository (the working directory) or from PYTHON* variables.
+"$python" -I -c '
+import sys
+try:
+    from aud_git.cli import main
+except ImportError as exc:
+    print(f"aud: hook skipped: {sys.executable} cannot import aud-git ({exc}); run aud hooks install again", file=sys.stderr)
+    sys.exit(0)
+sys.argv[0] = "aud"
+main()' hook @FLAGS@ "$hook" "$@" </dev/null
 aud_status=$?
 if [ "$hook" = pre-commit ] && [ "$aud_status" -ne 0 ]; then
     exit "$aud_status"

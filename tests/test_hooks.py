@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import re
+import sys
 import time
 
 import pytest
@@ -188,7 +191,7 @@ def test_hooks_path_and_manager_detection(repo):
 def test_missing_interpreter_is_one_line_and_exit_0(hooked):
     for name in ("post-commit", "pre-commit"):
         shim = hooked.path / ".git" / "hooks" / name
-        text = shim.read_text().replace("python='", "python='/nonexistent/python", 1)
+        text = re.sub(r"(?m)^python=.*$", "python=/nonexistent/python", shim.read_text())
         shim.write_text(text)
     hooked.write("b.py", "y = 1\n")
     hooked.git("add", "b.py")
@@ -197,6 +200,73 @@ def test_missing_interpreter_is_one_line_and_exit_0(hooked):
     assert result.stderr.count("hook skipped") == 2
     status = json.loads(hooked.run_aud("hooks", "status", "--json").stdout)
     assert {h["name"]: h["runs"] for h in status["hooks"]}["post-commit"] is False
+
+
+def test_hooks_never_import_from_the_repository(hooked, tmp_path):
+    marker = tmp_path / "ran-repository-code"
+    hooked.write("json.py", f"open({str(marker)!r}, 'w').close()\n")
+    hooked.write("click/__init__.py", "raise ImportError('the repository shadows click')\n")
+    hooked.write("aud_git/__init__.py", f"open({str(marker)!r}, 'w').close()\n")
+    hooked.write("use.py", "import json\n")
+    hooked.git("add", "-A")
+    result = hooked.git("commit", "-q", "-m", "shadowing modules", check=False)
+    assert result.returncode == 0, result.stderr
+    hooked.git("checkout", "-q", "-b", "other")
+    assert not marker.exists()
+    assert "json.py" in {p for (p,) in hooked.query("SELECT path FROM files")}
+    assert_exact_after_hooks(hooked)
+
+
+def _interpreter_at(directory, with_venv: bool) -> str:
+    """This virtual environment's interpreter seen through `directory` (a link to the venv),
+    or the bare base interpreter, which cannot import aud-git."""
+    directory.mkdir(parents=True)
+    if with_venv:
+        (directory / "venv").symlink_to(sys.prefix, target_is_directory=True)
+        return str(directory / "venv" / "bin" / os.path.basename(sys.executable))
+    (directory / "python").symlink_to(os.path.realpath(sys.executable))
+    return str(directory / "python")
+
+
+@pytest.mark.parametrize("with_venv", [True, False], ids=["aud installed", "aud not installed"])
+def test_the_interpreter_path_is_shell_quoted(repo, tmp_path, monkeypatch, with_venv):
+    from aud_git import hooks_install
+    from aud_git.workspace import open_workspace
+
+    marker = tmp_path / "PWNED"
+    python = _interpreter_at(tmp_path / f"it's $(touch {marker}) here", with_venv)
+    monkeypatch.setattr(sys, "executable", python)
+    repo.write("a.py", "x = 1\n")
+    repo.commit("root")
+    hooks_install.install(open_workspace(str(repo.path)), background=False, strict=False)
+    repo.write("b.py", "y = 1\n")
+    repo.git("add", "b.py")
+    result = repo.git("commit", "-q", "-m", "quoted", check=False)
+    assert result.returncode == 0 and not marker.exists()
+    if with_venv:
+        assert_exact_after_hooks(repo)
+    else:  # an interpreter without aud-git: one line per hook, and git goes on
+        assert result.stderr.count("cannot import aud-git") == 2, result.stderr
+
+
+def test_a_busy_lock_never_makes_a_commit_wait(hooked):
+    hooked.write("aud.toml", "lock_timeout = 60\n")
+    hooked.commit("configure")
+    assert_exact_after_hooks(hooked)
+    fd = os.open(hooked.path / ".pf" / "lock", os.O_RDWR)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        hooked.write("b.py", "def later():\n    pass\n")
+        hooked.git("add", "b.py")
+        started = time.monotonic()
+        result = hooked.git("commit", "-q", "-m", "while locked")
+        assert time.monotonic() - started < 20
+        assert "continues in the background" in result.stderr
+    finally:
+        os.close(fd)
+    assert "update detached (another update holds the lock)" in (
+        hooked.path / ".pf" / "hooks.log").read_text()
+    assert_exact_after_hooks(hooked)
 
 
 def test_strict_pre_commit_names_file_and_line(repo):
