@@ -434,13 +434,19 @@ def query_file(ctx, file, as_json):
 
 @query.command("sql")
 @click.argument("statement")
+@click.option("--timeout", type=click.FloatRange(min=0.01), default=5.0, show_default=True,
+              metavar="SECONDS", help="Stop a statement that runs longer.")
+@click.option("--max-rows", type=click.IntRange(min=1), default=10_000, show_default=True,
+              help="Refuse an answer with more rows (add a LIMIT).")
 @_json_option
 @click.pass_context
-def query_sql(ctx, statement, as_json):
-    """Run a read-only SQL statement (writes are refused)."""
+def query_sql(ctx, statement, timeout, max_rows, as_json):
+    """Run one read-only SQL statement: reads and plain functions only (no ATTACH, PRAGMA or
+    write), within a time and size budget. Blobs are shown as hex."""
     from aud_git.query import run_sql
 
-    columns, rows = run_sql(ctx.obj["conn"], statement)
+    columns, rows = run_sql(ctx.obj["conn"], statement, timeout=timeout, max_rows=max_rows)
+    rows = [tuple(v.hex() if isinstance(v, bytes) else v for v in row) for row in rows]
     if as_json:
         _emit([dict(zip(columns, row)) for row in rows], True, None)
     else:

@@ -21,12 +21,21 @@ _INSERT = {
 }
 
 
+def sqlite_uri(path: str, **params: str) -> str:
+    """A `file:` URI for `path`, percent-encoded: `?`, `#` and `%` in a directory name stay
+    part of the path instead of starting SQLite's query string or fragment."""
+    from urllib.parse import quote
+
+    query = "&".join(f"{key}={value}" for key, value in params.items())
+    return f"file:{quote(os.path.abspath(path))}" + (f"?{query}" if query else "")
+
+
 def connect(db_path: str, *, must_exist: bool = False, readonly: bool = False) -> sqlite3.Connection:
     if must_exist and not os.path.exists(db_path):
         raise AudError(f"no index at {db_path}: run `aud index` first")
     try:
         if readonly:
-            conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, isolation_level=None)
+            conn = sqlite3.connect(sqlite_uri(db_path, mode="ro"), uri=True, isolation_level=None)
         else:
             conn = sqlite3.connect(db_path, isolation_level=None, timeout=30)
             conn.execute("PRAGMA journal_mode=WAL")

@@ -33,7 +33,7 @@ def fresh_build(workspace: Workspace, db_path: str, jobs: int = 1) -> sqlite3.Co
 def differences(fresh: sqlite3.Connection, live_path: str,
                 limit: int = 5) -> Iterator[TableDifference]:
     """Table by table, the rows only one side has (as multisets: row counts are compared too)."""
-    fresh.execute("ATTACH DATABASE ? AS live", (f"file:{live_path}?mode=ro",))
+    fresh.execute("ATTACH DATABASE ? AS live", (store.sqlite_uri(live_path, mode="ro"),))
     try:
         for table in CANONICAL_TABLES:
             columns = ", ".join(table.columns)
