@@ -6,6 +6,7 @@ import os
 
 from aud_git.hooks_run import BACKGROUND_PID, WAITER_LOCK
 from aud_git.lock import lock_holder
+from aud_git.paths import open_in_pf
 
 
 def _pid_alive(pid: int) -> bool:
@@ -20,7 +21,7 @@ def _pid_alive(pid: int) -> bool:
 
 def _waiter_active(pf_dir: str) -> bool:
     try:
-        fd = os.open(os.path.join(pf_dir, WAITER_LOCK), os.O_RDONLY)
+        fd = open_in_pf(pf_dir, WAITER_LOCK, os.O_RDONLY)
     except FileNotFoundError:
         return False
     try:
@@ -37,8 +38,8 @@ def background_state(pf_dir: str) -> dict[str, int | bool | None]:
     `deferred`: whether a waiter is holding an update until git finishes a rebase or the like."""
     pending = None
     try:
-        with open(os.path.join(pf_dir, BACKGROUND_PID), encoding="utf-8") as handle:
-            pid = int(handle.read().strip() or 0)
+        with os.fdopen(open_in_pf(pf_dir, BACKGROUND_PID, os.O_RDONLY), encoding="utf-8") as handle:
+            pid = int(handle.read(64).strip() or 0)
         pending = pid if pid and _pid_alive(pid) else None
     except (FileNotFoundError, ValueError):
         pass

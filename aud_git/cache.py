@@ -26,6 +26,10 @@ CACHE_LAYOUT = 2  # bump when the cache's tables change: an old cache.db is empt
 MAX_ENTRIES = 60_000
 _REGULAR_MODES = (0o100644, 0o100755)
 _CACHEABLE_STATUS = ("ok", "parse_error")
+_OWN_OBJECTS = frozenset({
+    "state", "entries", "links", "entries_oid", "sqlite_autoindex_state_1",
+    "sqlite_autoindex_entries_1", "sqlite_autoindex_links_1",
+})
 
 
 def is_regular_mode(mode: int) -> bool:
@@ -40,7 +44,7 @@ class ExtractionCache:
         self._touched: list[tuple[str, str]] = []
         self._links_touched: list[tuple[str, str, str, str]] = []
         try:
-            conn = sqlite3.connect(path, isolation_level=None, timeout=5)
+            conn = self._open(path)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=OFF")
             conn.execute("CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value INTEGER)")
@@ -63,8 +67,24 @@ class ExtractionCache:
             row = conn.execute("SELECT value FROM state WHERE key = 'generation'").fetchone()
             self.generation = (row[0] if row else 0) + 1
             self.conn = conn
-        except sqlite3.DatabaseError:
+        except (sqlite3.DatabaseError, OSError):
             self.conn = None  # a broken cache is no cache: it never stops an update
+
+    @staticmethod
+    def _open(path: str) -> sqlite3.Connection:
+        """The cache file, never through a link; one holding objects we do not define (a
+        trigger that would rewrite facts) is replaced by an empty one."""
+        from aud_git.store import remove_database, sqlite_uri
+
+        for _ in range(2):
+            conn = sqlite3.connect(sqlite_uri(path, nofollow="1"), uri=True,
+                                   isolation_level=None, timeout=5)
+            names = {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
+            if names <= _OWN_OBJECTS:
+                return conn
+            conn.close()
+            remove_database(path)
+        raise sqlite3.DatabaseError("the cache cannot be replaced")
 
     def lookup(self, path: str, lang: str, *, oid: str | None = None, sha256: str | None = None,
                max_size: int) -> FileRecord | None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from aud_git.errors import AudError
 from aud_git.logbook import HOOKS_LOG, log_line
-from aud_git.paths import PF_DIR
+from aud_git.paths import PF_DIR, open_in_pf
 
 POST_HOOKS = ("post-checkout", "post-merge", "post-rewrite", "post-commit")
 HOOK_NAMES = ("pre-commit", *POST_HOOKS)
@@ -64,9 +64,9 @@ def _detach(workdir: str, *args: str, pass_fd: int | None = None) -> int:
     """Start `python -I -m aud_git ARGS` detached from git, its output appended to hooks.log
     (isolated: nothing is imported from the repository it runs in)."""
     pf_dir = os.path.join(workdir, PF_DIR)
-    os.makedirs(pf_dir, exist_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    with open(os.path.join(pf_dir, HOOKS_LOG), "a", encoding="utf-8") as log:
+    log_fd = open_in_pf(pf_dir, HOOKS_LOG, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+    with os.fdopen(log_fd, "a", encoding="utf-8") as log:
         child = subprocess.Popen(
             [sys.executable, "-I", "-m", "aud_git", *args], cwd=workdir, stdin=subprocess.DEVNULL,
             stdout=log, stderr=log, start_new_session=True, env=env,
@@ -78,15 +78,15 @@ def _detach(workdir: str, *args: str, pass_fd: int | None = None) -> int:
 def detach_update(workdir: str, name: str) -> None:
     """A background update, marked pending (its pid in `.pf/background.pid`) before git returns."""
     pid = _detach(workdir, "hook", "--background-update", name)
-    with open(os.path.join(workdir, PF_DIR, BACKGROUND_PID), "w", encoding="utf-8") as handle:
+    fd = open_in_pf(os.path.join(workdir, PF_DIR), BACKGROUND_PID,
+                    os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(f"{pid}\n")
 
 
 def detach_waiter(workdir: str, name: str) -> bool:
     """One waiter at a time: this process takes the waiter lock and hands it to the child."""
-    pf_dir = os.path.join(workdir, PF_DIR)
-    os.makedirs(pf_dir, exist_ok=True)
-    fd = os.open(os.path.join(pf_dir, WAITER_LOCK), os.O_RDWR | os.O_CREAT, 0o644)
+    fd = open_in_pf(os.path.join(workdir, PF_DIR), WAITER_LOCK, os.O_RDWR | os.O_CREAT)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -207,7 +207,8 @@ def run_background_update(name: str) -> int:
         _log(workspace.pf_dir, f"{name} (background): {summary.line()}")
     finally:
         try:
-            with open(marker, encoding="utf-8") as handle:
+            with os.fdopen(open_in_pf(workspace.pf_dir, BACKGROUND_PID, os.O_RDONLY),
+                           encoding="utf-8") as handle:
                 mine = handle.read().strip() == str(os.getpid())
             if mine:
                 os.unlink(marker)

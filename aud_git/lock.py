@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterator
 
 from aud_git.errors import AudError
+from aud_git.paths import open_in_pf
 
 LOCK_NAME = "lock"
 
@@ -19,7 +20,7 @@ class LockBusy(AudError):
 @contextlib.contextmanager
 def updater_lock(pf_dir: str, timeout: float) -> Iterator[None]:
     path = os.path.join(pf_dir, LOCK_NAME)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    fd = open_in_pf(pf_dir, LOCK_NAME, os.O_RDWR | os.O_CREAT)
     try:
         deadline = time.monotonic() + timeout
         while True:
@@ -41,9 +42,8 @@ def updater_lock(pf_dir: str, timeout: float) -> Iterator[None]:
 
 def lock_holder(pf_dir: str) -> int | None:
     """The pid of a running updater, or None (the lock is free or was left by a dead process)."""
-    path = os.path.join(pf_dir, LOCK_NAME)
     try:
-        fd = os.open(path, os.O_RDONLY)
+        fd = open_in_pf(pf_dir, LOCK_NAME, os.O_RDONLY)
     except FileNotFoundError:
         return None
     try:

@@ -5,13 +5,15 @@ from __future__ import annotations
 import os
 import time
 
+from aud_git.paths import open_in_pf
+
 HOOKS_LOG = "hooks.log"
 EVENTS_LOG = "aud.log"
 
 
 def log_line(pf_dir: str, line: str, name: str = EVENTS_LOG) -> None:
-    os.makedirs(pf_dir, exist_ok=True)
-    with open(os.path.join(pf_dir, name), "a", encoding="utf-8") as handle:
+    fd = open_in_pf(pf_dir, name, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+    with os.fdopen(fd, "a", encoding="utf-8") as handle:
         handle.write(f"{time.strftime('%Y-%m-%dT%H:%M:%S')} {line}\n")
 
 

@@ -1,5 +1,48 @@
-"""Where the index lives inside a working tree (importable without pygit2)."""
+"""Where the index lives inside a working tree, and how `.pf/` is touched (no pygit2 here).
+
+`.pf/` is aud's own: a repository may hold anything, so `.pf` must be a real directory (not a
+link, not a file), and nothing in it is ever opened through a symbolic link. A committed
+`.pf/lock -> ~/.bashrc` would otherwise have aud truncate the target.
+"""
 from __future__ import annotations
+
+import errno
+import os
+import stat
+
+from aud_git.errors import AudError
 
 PF_DIR = ".pf"
 DB_NAME = "repo_index.db"
+
+
+def ensure_pf_dir(pf_dir: str) -> str:
+    """`pf_dir`, created if missing; refused when it is a link or not a directory."""
+    try:
+        info = os.lstat(pf_dir)
+    except FileNotFoundError:
+        try:
+            os.mkdir(pf_dir, 0o755)
+        except FileExistsError:
+            pass
+        info = os.lstat(pf_dir)
+    if stat.S_ISLNK(info.st_mode):
+        raise AudError(f"{pf_dir} is a symbolic link; aud keeps its index only in a directory"
+                       " of its own: remove the link")
+    if not stat.S_ISDIR(info.st_mode):
+        raise AudError(f"{pf_dir} is not a directory; aud keeps its index there: remove it")
+    return pf_dir
+
+
+def open_in_pf(pf_dir: str, name: str, flags: int, mode: int = 0o644) -> int:
+    """A file descriptor for `.pf/NAME`, never through a symbolic link."""
+    if flags & os.O_CREAT:
+        ensure_pf_dir(pf_dir)
+    path = os.path.join(pf_dir, name)
+    try:
+        return os.open(path, flags | os.O_NOFOLLOW | os.O_CLOEXEC, mode)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise AudError(f"{path} is a symbolic link; aud never follows links in .pf/:"
+                           " remove it") from None
+        raise

@@ -100,10 +100,13 @@ def create_table_sql(table: Table) -> str:
     return f"CREATE TABLE {table.name} ({', '.join(table.columns)})"
 
 
+def index_name(table: Table, columns: tuple[str, ...]) -> str:
+    return f"idx_{table.name}_{'_'.join(columns)}"
+
+
 def create_index_sql(table: Table) -> list[str]:
     return [
-        f"CREATE INDEX IF NOT EXISTS idx_{table.name}_{'_'.join(cols)}"
-        f" ON {table.name} ({', '.join(cols)})"
+        f"CREATE INDEX IF NOT EXISTS {index_name(table, cols)} ON {table.name} ({', '.join(cols)})"
         for cols in table.indexes
     ]
 

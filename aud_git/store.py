@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from aud_git.errors import AudError
 from aud_git.schema import (
-    CANONICAL_TABLES, FACT_TABLES, META_DDL, create_index_sql, create_table_sql,
+    CANONICAL_TABLES, FACT_TABLES, META_DDL, create_index_sql, create_table_sql, index_name,
 )
 
 if TYPE_CHECKING:
@@ -30,23 +30,77 @@ def sqlite_uri(path: str, **params: str) -> str:
     return f"file:{quote(os.path.abspath(path))}" + (f"?{query}" if query else "")
 
 
+class CorruptIndex(AudError):
+    """The database file cannot be read as a database."""
+
+
 def connect(db_path: str, *, must_exist: bool = False, readonly: bool = False) -> sqlite3.Connection:
+    """A connection to an index of ours: never through a link, and never to a file that holds
+    objects aud does not define (a shipped trigger would otherwise run on our writes)."""
+    if os.path.islink(db_path):
+        raise AudError(f"{db_path} is a symbolic link; aud never follows links in .pf/: remove it")
     if must_exist and not os.path.exists(db_path):
         raise AudError(f"no index at {db_path}: run `aud index` first")
     try:
         if readonly:
-            conn = sqlite3.connect(sqlite_uri(db_path, mode="ro"), uri=True, isolation_level=None)
+            conn = sqlite3.connect(sqlite_uri(db_path, mode="ro", nofollow="1"), uri=True,
+                                   isolation_level=None)
         else:
-            conn = sqlite3.connect(db_path, isolation_level=None, timeout=30)
+            conn = sqlite3.connect(sqlite_uri(db_path, nofollow="1"), uri=True,
+                                   isolation_level=None, timeout=30)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA busy_timeout=30000")
         conn.execute("PRAGMA cache_size=-65536")
         conn.execute("PRAGMA temp_store=MEMORY")
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        foreign = foreign_objects(conn)
     except sqlite3.DatabaseError as exc:
-        raise AudError(f"the index {db_path} is unreadable or corrupt ({exc}); delete it and run `aud index`") from None
+        raise CorruptIndex(f"the index {db_path} is unreadable or corrupt ({exc});"
+                           " `aud index` rebuilds it") from None
+    if foreign:
+        conn.close()
+        raise CorruptIndex(f"the index {db_path} holds objects aud does not define"
+                           f" ({', '.join(foreign[:3])}); `aud index` rebuilds it")
     return conn
+
+
+def foreign_objects(conn: sqlite3.Connection) -> list[str]:
+    """`type name` of every schema object that is not one of ours."""
+    ours = {("table", t.name) for t in CANONICAL_TABLES} | {("table", "meta")}
+    ours |= {("index", index_name(t, cols)) for t in CANONICAL_TABLES for cols in t.indexes}
+    ours |= {("index", "sqlite_autoindex_files_1"), ("index", "sqlite_autoindex_meta_1")}
+    return sorted(f"{kind} {name}" for kind, name in conn.execute(
+        "SELECT type, name FROM sqlite_master") if (kind, name) not in ours)
+
+
+def open_for_update(db_path: str) -> tuple[sqlite3.Connection, str | None]:
+    """The index to update, and a note when the file was not a sound index of ours and has
+    been replaced by an empty one (so the update rebuilds in full)."""
+    try:
+        return connect(db_path), None
+    except CorruptIndex as exc:
+        remove_database(db_path)
+        return connect(db_path), f"{str(exc).split(';')[0]}: rebuilt from scratch"
+
+
+def intact(db_path: str) -> bool:
+    """Does SQLite's own check find the file sound?"""
+    try:
+        conn = sqlite3.connect(sqlite_uri(db_path, mode="ro", nofollow="1"), uri=True)
+        try:
+            return conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return False
+
+
+def remove_database(db_path: str) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        try:
+            os.unlink(db_path + suffix)
+        except FileNotFoundError:
+            pass
 
 
 @contextlib.contextmanager

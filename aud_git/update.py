@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import json
 import os
-from collections import Counter
 import posixpath
+import sqlite3
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 
 from aud_git import store
@@ -24,7 +25,8 @@ from aud_git.logbook import log_internal_errors, log_line
 from aud_git.schema import CANONICAL_TABLES
 from aud_git.snapshot import Entry, GitState, Previous, take_snapshot
 from aud_git.workers import records_for
-from aud_git.workspace import Workspace, ensure_pf_excluded
+from aud_git.paths import ensure_pf_dir
+from aud_git.workspace import Workspace, ensure_pf_excluded, refuse_tracked_pf
 
 
 _SYMLINK_MODE = 0o120000
@@ -139,7 +141,8 @@ def run_update(workspace: Workspace, *, mode: str, jobs: int, use_cache: bool = 
     own. With `wait_for_lock=False` (a hook), a busy lock raises LockBusy at once."""
     started = time.monotonic()
     config = load_config(workspace.workdir)
-    os.makedirs(workspace.pf_dir, exist_ok=True)
+    ensure_pf_dir(workspace.pf_dir)
+    refuse_tracked_pf(workspace)
     ensure_pf_excluded(workspace)
     base_commit = None
     if since is not None:
@@ -154,54 +157,75 @@ def run_update(workspace: Workspace, *, mode: str, jobs: int, use_cache: bool = 
         mode = "full"
         notes.append("AUD_FORCE_FULL=1")
     with updater_lock(workspace.pf_dir, config.lock_timeout if wait_for_lock else 0.0):
-        conn = store.connect(workspace.db_path)
         cache = ExtractionCache(os.path.join(workspace.pf_dir, CACHE_NAME)) if use_cache else None
-        meta = store.read_meta(conn)
-        stored = _stored_rows(conn) if mode == "incremental" and meta else None
-        snapshot_at = time.time()
-        entries, git_state = take_snapshot(workspace, config, _previous(meta, stored, workspace))
-        snapshot_meta = {
-            "snapshot_at": snapshot_at,
-            "index_checksum": git_state.index_checksum,
-            "status_paths": json.dumps(sorted(git_state.status_paths)),
-            "workdir": workspace.workdir,
-        }
-        roots = source_roots_for(config, entries)
-        identity = identity_meta(config, roots)
-        reason = None
-        if mode == "incremental":
-            reason = why_full(meta, identity, config)
-            if reason is not None:
-                mode = "full"
-        if mode == "full" and not full_in_process:
-            conn.close()
-            raise FullRebuildDue(reason or "a full rebuild was requested")
-        if mode == "full":
-            summary = _full(conn, workspace, config, entries, jobs, cache, show_progress, reason,
-                            snapshot_meta)
-        else:
-            summary = incremental_update(conn, workspace, config, entries, roots, jobs, cache,
-                                         hints or [], snapshot_meta, identity, stored)
-        summary.notes = notes + summary.notes
-        log_internal_errors(workspace.pf_dir, summary.failures)
-        if since is not None:
-            from aud_git.workset import compute_workset
+        try:
+            for attempt in (1, 2):
+                conn, replaced = store.open_for_update(workspace.db_path)
+                if replaced is not None:
+                    notes.append(replaced)
+                try:
+                    summary = _update_locked(
+                        conn, workspace, config, "full" if replaced else mode, jobs, cache,
+                        hints or [], show_progress, full_in_process)
+                    break
+                except sqlite3.DatabaseError as exc:
+                    conn.close()
+                    if attempt == 2 or store.intact(workspace.db_path):
+                        raise
+                    # A damaged page shows only when it is read: rebuild, once, from nothing.
+                    store.remove_database(workspace.db_path)
+                    notes.append(f"the index was damaged ({exc}); rebuilt from scratch")
+            summary.notes = notes + summary.notes
+            log_internal_errors(workspace.pf_dir, summary.failures)
+            if since is not None:
+                from aud_git.workset import compute_workset
 
-            summary.workset = compute_workset(conn, workspace, config, base_commit)
-            if workset_out:
-                with open(workset_out, "w", encoding="utf-8") as handle:
-                    json.dump(summary.workset, handle, indent=2, sort_keys=True)
-                    handle.write("\n")
-        if count_rows:
-            summary.rows = {
-                table.name: conn.execute(f"SELECT count(*) FROM {table.name}").fetchone()[0]
-                for table in CANONICAL_TABLES
-            }
-        conn.close()
-        if cache is not None:
-            cache.close()
+                summary.workset = compute_workset(conn, workspace, config, base_commit)
+                if workset_out:
+                    with open(workset_out, "w", encoding="utf-8") as handle:
+                        json.dump(summary.workset, handle, indent=2, sort_keys=True)
+                        handle.write("\n")
+            if count_rows:
+                summary.rows = {
+                    table.name: conn.execute(f"SELECT count(*) FROM {table.name}").fetchone()[0]
+                    for table in CANONICAL_TABLES
+                }
+            conn.close()
+        finally:
+            if cache is not None:
+                cache.close()
     summary.seconds = time.monotonic() - started
     return summary
+
+
+def _update_locked(conn, workspace: Workspace, config: Config, mode: str, jobs: int, cache,
+                   hints: list[str], show_progress: bool, full_in_process: bool) -> Summary:
+    """Snapshot, decide full or incremental (saying why), and apply: under the lock."""
+    meta = store.read_meta(conn)
+    stored = _stored_rows(conn) if mode == "incremental" and meta else None
+    snapshot_at = time.time()
+    entries, git_state = take_snapshot(workspace, config, _previous(meta, stored, workspace))
+    snapshot_meta = {
+        "snapshot_at": snapshot_at,
+        "index_checksum": git_state.index_checksum,
+        "status_paths": json.dumps(sorted(git_state.status_paths)),
+        "workdir": workspace.workdir,
+    }
+    roots = source_roots_for(config, entries)
+    identity = identity_meta(config, roots)
+    reason = None
+    if mode == "incremental":
+        reason = why_full(meta, identity, config)
+        if reason is not None:
+            mode = "full"
+    if mode == "full" and not full_in_process:
+        conn.close()
+        raise FullRebuildDue(reason or "a full rebuild was requested")
+    if mode == "full":
+        return _full(conn, workspace, config, entries, jobs, cache, show_progress, reason,
+                     snapshot_meta)
+    return incremental_update(conn, workspace, config, entries, roots, jobs, cache, hints,
+                              snapshot_meta, identity, stored)
 
 
 def _stored_rows(conn) -> dict[str, tuple[str, str, bool]]:

@@ -51,6 +51,26 @@ def open_workspace(start: str = ".") -> Workspace:
     return Workspace(repo, repo.workdir.rstrip("/"), git_dir, common_dir)
 
 
+# What aud keeps in `.pf/`: staged under these names, a file would be aud's own state.
+PF_FILES = ("", "lock", DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm", "cache.db", "aud.log",
+            "hooks.log", "background.pid", "deferred.lock")
+
+
+def refuse_tracked_pf(workspace: Workspace) -> None:
+    """`.pf/` must be aud's own: a repository that commits or stages it (a shipped database,
+    a committed lock or link) is refused rather than trusted. Exact look-ups: no index scan."""
+    repo = workspace.repo
+    index = repo.index
+    tracked = any(os.path.join(PF_DIR, name).rstrip("/") in index for name in PF_FILES)
+    try:
+        tracked = tracked or PF_DIR in repo.head.peel(pygit2.Tree)
+    except (pygit2.GitError, KeyError):
+        pass  # an unborn branch
+    if tracked:
+        raise AudError(f"this repository tracks {PF_DIR}/, where aud keeps its index; untrack"
+                       f" it (git rm -r --cached {PF_DIR}) and run aud again")
+
+
 def ensure_pf_excluded(workspace: Workspace) -> None:
     """List `.pf/` in `info/exclude` so that the index never shows up as untracked."""
     info_dir = os.path.join(workspace.common_dir, "info")

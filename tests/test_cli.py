@@ -35,12 +35,16 @@ def test_bare_repository(tmp_path, repo):
     one_clear_line(repo.run_aud("-C", str(bare), "index"), "bare repository")
 
 
-def test_corrupt_database(repo):
+def test_a_corrupt_database_is_refused_by_readers_and_rebuilt_by_aud_index(repo):
     repo.write("a.py", "x = 1\n")
     (repo.path / ".pf").mkdir()
     (repo.path / ".pf" / "repo_index.db").write_bytes(b"this is not sqlite" * 100)
-    one_clear_line(repo.run_aud("index"), "corrupt")
     one_clear_line(repo.run_aud("db", "digest"), "corrupt")
+    one_clear_line(repo.run_aud("query", "def", "x"), "corrupt")
+    result = repo.run_aud("index", "--incremental")
+    assert result.returncode == 0, result.stderr
+    assert "unreadable or corrupt" in result.stdout and "rebuilt from scratch" in result.stdout
+    repo.assert_exact()
 
 
 def test_missing_database_for_readers(repo):
