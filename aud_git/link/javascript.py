@@ -14,6 +14,7 @@ from aud_git.link.calls import CallResolver
 from aud_git.link.lookups import Lookups
 
 _CONFIG_NAMES = ("tsconfig.json", "jsconfig.json")
+MAX_EXTENDS = 32
 
 
 def _normalize(path: str) -> str | None:
@@ -53,7 +54,9 @@ class JsLinker(CallResolver):
             directory = posixpath.dirname(directory)
 
     def load_config(self, path: str, seen: tuple[str, ...]):
-        """(baseUrl directory or None, paths or None, directory `paths` are relative to)."""
+        """(baseUrl directory or None, paths or None, directory `paths` are relative to).
+
+        At most MAX_EXTENDS configurations are followed up an `extends` chain."""
         config = self.lk.ts_config(path)
         if config is None:
             return None
@@ -64,7 +67,8 @@ class JsLinker(CallResolver):
             parent = _normalize(posixpath.join(directory, extends))
             if parent is not None and not parent.endswith(".json"):
                 parent += ".json"
-            if parent is not None and parent not in seen and self.lk.exists(parent):
+            if (parent is not None and parent not in seen and len(seen) < MAX_EXTENDS
+                    and self.lk.exists(parent)):
                 inherited = self.load_config(parent, (*seen, path))
         base = _normalize(posixpath.join(directory, base_url)) if base_url is not None else None
         if base is None and base_url is None and inherited is not None:
@@ -78,7 +82,8 @@ class JsLinker(CallResolver):
     def resolve_specifier(self, file: str, specifier: str) -> tuple[str | None, str]:
         directory = posixpath.dirname(file)
         return self.lk.shared(
-            ("js-spec", directory, specifier), lambda: self._resolve(directory, specifier)
+            ("js-spec", directory, specifier), lambda: self._resolve(directory, specifier),
+            unresolved=(None, "unresolved"),
         )
 
     def _resolve(self, directory: str, specifier: str) -> tuple[str | None, str]:

@@ -10,9 +10,9 @@ after these paths changed" is a query over `link_deps`.
 
 Results shared between files are memoised together with the lookups that produced them; a file
 that reuses one inherits those lookups, so memoising never hides a dependency. A result that ran
-into a cycle (a key still being computed) depends on where the walk entered the cycle, so it is
-not memoised: memoised values are pure functions of their key, and the link of a file is the same
-whichever files were linked before it.
+into a cycle (a key still being computed) or past the depth bound depends on where the walk
+entered, so it is not memoised: memoised values are pure functions of their key, and the link of
+a file is the same whichever files were linked before it.
 """
 from __future__ import annotations
 
@@ -30,6 +30,9 @@ from aud_git.link.probes import js_candidates, python_candidates
 
 _MISSING = object()
 _IN_PROGRESS = object()
+# How deep shared resolutions may nest (a chain of star imports or re-exports through files):
+# deeper, the answer is "unresolved", like a cycle, and is not memoised.
+MAX_RESOLUTION_DEPTH = 48
 
 
 def _kinds(rows) -> dict[str, str]:
@@ -212,11 +215,13 @@ class Lookups:
         self.file = ""
         self._frames: list[dict[tuple[str, str, str], Any]] = [{}]
         self._tainted: list[bool] = [False]
+        self._reach: list[int] = [0]
 
     def start(self, file: str) -> None:
         self.file = file
         self._frames = [{}]
         self._tainted = [False]
+        self._reach = [0]
 
     def recorded(self) -> dict[tuple[str, str, str], Any]:
         return self._frames[0]
@@ -257,16 +262,44 @@ class Lookups:
     def own_imports(self) -> list[tuple]:
         return self.reader.imports(self.file)
 
-    def shared(self, key: Hashable, compute: Callable[[], Any]) -> Any:
-        """`compute()` memoised across files, its lookups charged to every file that uses it."""
+    def shared(self, key: Hashable, compute: Callable[[], Any], unresolved: Any = None) -> Any:
+        """`compute()` memoised across files, its lookups charged to every file that uses it.
+
+        Nesting is bounded: a result is remembered with its reach (how many shared levels its
+        computation nests below it), and is given only where the reach still fits under
+        MAX_RESOLUTION_DEPTH; elsewhere the answer is unresolved, exactly as computing it there
+        would have found. So a file's links never depend on what was memoised before it.
+        `unresolved` is what the caller takes for "no answer"."""
+        depth = len(self._frames)
         hit = self.memo.get(key, _MISSING)
-        if hit is _IN_PROGRESS:
+        if hit is _IN_PROGRESS or depth + (0 if hit is _MISSING else hit[2]) > MAX_RESOLUTION_DEPTH:
             self._tainted[-1] = True
-            return None
+            return unresolved
         if hit is not _MISSING:
-            value, deps = hit
+            value, deps, reach = hit
             self._frames[-1].update(deps)
+            self._reach[-1] = max(self._reach[-1], reach + 1)
             return value
+        self.memo[key] = _IN_PROGRESS
+        self._frames.append({})
+        self._tainted.append(False)
+        self._reach.append(0)
+        value, done = None, False
+        try:
+            value = compute()
+            done = True
+        finally:
+            deps = self._frames.pop()
+            tainted = self._tainted.pop()
+            reach = self._reach.pop()
+            self._frames[-1].update(deps)
+            self._reach[-1] = max(self._reach[-1], reach + 1)
+            if tainted or not done:
+                self._tainted[-1] = self._tainted[-1] or tainted
+                del self.memo[key]
+            else:
+                self.memo[key] = (value, deps, reach)
+        return value
         self.memo[key] = _IN_PROGRESS
         self._frames.append({})
         self._tainted.append(False)
