@@ -4,6 +4,7 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import json
+import math
 import os
 import tomllib
 from collections.abc import Iterable
@@ -12,6 +13,16 @@ from dataclasses import dataclass
 from aud_git.errors import AudError
 
 DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
+# A repository's configuration is untrusted input: values outside these ranges are clamped.
+BOUNDS: dict[str, tuple[float, float]] = {
+    "max_file_size": (0, 8 * 1024 * 1024),
+    "lock_timeout": (0.0, 600.0),
+    "full_rebuild_every": (1, 100_000),
+    "full_rebuild_hours": (0.01, 24.0 * 365),
+    "background_threshold": (0, 10_000_000),
+}
+MAX_PATTERNS = 1000
+MAX_PATTERN_LENGTH = 1000
 
 
 @dataclass(frozen=True)
@@ -107,8 +118,19 @@ def load_config(workdir: str) -> Config:
             settings["source_roots"] = tuple("" if r == "." else r for r in settings["source_roots"])
     for key in ("lock_timeout", "full_rebuild_hours"):
         if key in values:
-            settings[key] = float(_check(values, key, (int, float), origin))
+            value = float(_check(values, key, (int, float), origin))
+            if not math.isfinite(value):
+                raise AudError(f"{origin}: [tool.aud] {key} must be a finite number")
+            settings[key] = value
     for key in ("full_rebuild_every", "background_threshold"):
         if key in values:
             settings[key] = _check(values, key, int, origin)
+    for key in ("exclude", "source_roots"):
+        if len(settings.get(key) or ()) > MAX_PATTERNS or any(
+                len(p) > MAX_PATTERN_LENGTH for p in settings.get(key) or ()):
+            raise AudError(f"{origin}: [tool.aud] {key} has more than {MAX_PATTERNS} entries"
+                           f" or one longer than {MAX_PATTERN_LENGTH} characters")
+    for key, (low, high) in BOUNDS.items():  # the repository may ask; these machines decide
+        if key in settings:
+            settings[key] = type(settings[key])(min(max(settings[key], low), high))
     return Config(**settings)

@@ -117,3 +117,16 @@ def test_lock_held_is_one_clear_line(repo):
     finally:
         os.close(fd)
     assert repo.run_aud("index").returncode == 0
+
+
+def test_repository_configuration_is_bounded(repo):
+    from aud_git.config import load_config
+
+    repo.write("aud.toml", "max_file_size = 100000000\nlock_timeout = 1e9\nfull_rebuild_every = 0\n")
+    config = load_config(str(repo.path))
+    assert (config.max_file_size, config.lock_timeout, config.full_rebuild_every) == (
+        8 * 1024 * 1024, 600.0, 1)
+    repo.write("aud.toml", "lock_timeout = nan\n")
+    one_clear_line(repo.run_aud("index"), "lock_timeout must be a finite number")
+    repo.write("aud.toml", f"exclude = {['x'] * 1001!r}\n")
+    one_clear_line(repo.run_aud("index"), "more than 1000 entries")

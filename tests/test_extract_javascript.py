@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import textwrap
 
+import pytest
+
 from aud_git.extract import extract_facts
 
 
@@ -144,3 +146,19 @@ def test_tsconfig_with_comments_and_trailing_commas():
     assert f.ts_configs == [("src", '{"@app/*": ["app/*"]}', "./base.json")]
     broken = extract_facts("tsconfig", b'{"compilerOptions": ')
     assert broken.parse_errors and broken.ts_configs == []
+
+
+@pytest.mark.parametrize("adversarial", [
+    b"/*" * 1_000_000,  # unterminated block comments: the old pattern rescanned to the end
+    b"{" + b"," + b" " * 2_000_000 + b"x",  # a comma and a long run of spaces, not trailing
+    b'{"a": "' + b"\\\\" * 1_000_000,  # an unterminated string of escapes
+    b"[" * 100_000,  # nesting deeper than the JSON reader recurses
+])
+def test_tsconfig_reading_is_linear_on_adversarial_input(adversarial):
+    f = extract_facts("tsconfig", adversarial)
+    assert len(f.parse_errors) == 1 and f.ts_configs == []
+
+
+def test_tsconfig_comment_markers_inside_strings_are_text():
+    f = extract_facts("tsconfig", b'{"compilerOptions": {"baseUrl": "a//b/*c*/", "paths": {},},}')
+    assert f.ts_configs == [("a//b/*c*/", "{}", None)]
