@@ -84,3 +84,32 @@ def test_deeply_nested_javascript_is_walked_iteratively():
     source = "const x = " + "[" * 20000 + "]" * 20000 + ";\nfunction after() {}\n"
     f = extract_facts("javascript", source.encode())
     assert "after" in {s[1] for s in f.symbols}
+
+
+def test_deeply_nested_definitions_keep_qualnames_bounded():
+    from aud_git.extract.text import MAX_QUALNAME
+
+    source = "function f() {" * 30_000 + "g();" + "}" * 30_000 + "\nfunction after() {}\n"
+    f = extract_facts("javascript", source.encode())
+    assert max(len(s[1]) for s in f.symbols) <= MAX_QUALNAME + 2
+    assert "after" in {s[1] for s in f.symbols} and [c[3] for c in f.calls] == ["g"]
+    python = "".join(" " * i + f"def f{i}():\n" for i in range(400)) + " " * 400 + "g()\n"
+    f = extract_facts("python", python.encode())
+    assert max(len(s[1]) for s in f.symbols) <= MAX_QUALNAME + 5 and len(f.calls) == 1
+
+
+def test_long_call_chains_cost_what_their_length_costs():
+    chain = b"f" + b"()" * 40_000 + b"\n"
+    f = extract_facts("python", chain)
+    assert len(f.calls) == 40_000 and {len(c[3]) for c in f.calls} <= set(range(201))
+    f = extract_facts("javascript", chain)
+    assert len(f.calls) == 40_000
+
+
+def test_a_tree_deeper_than_the_query_engine_handles_is_a_parse_error():
+    from aud_git.extract.python import MAX_DEPTH
+
+    f = extract_facts("python", b"f" + b"()" * (MAX_DEPTH + 10) + b"\n")
+    assert f.parse_errors == [(1, 0, f"nested more than {MAX_DEPTH} levels deep:"
+                                     " no facts extracted")]
+    assert f.calls == [] and f.symbols == []

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from aud_git.extract.facts import Facts
 from aud_git.extract.grammars import parser, syntax_error_rows
-from aud_git.extract.text import MAX_TEXT, clip, clip_span, invalid_utf8
+from aud_git.extract.text import MAX_QUALNAME, MAX_TEXT, clip, clip_span, invalid_utf8
 
 MODULE_SCOPE = "<module>"
 _FUNCTION_VALUES = frozenset({
@@ -78,6 +78,9 @@ class _Walker:
         return clip_span(self.src, node.start_byte, node.end_byte, limit)
 
     def symbol(self, name_node, scope, kind, node, exported, signature=None) -> str:
+        """Record a definition; returns the scope its body belongs to (see MAX_QUALNAME)."""
+        if scope is not None and len(scope) > MAX_QUALNAME:
+            return scope
         name = name_node.text.decode("utf-8", "replace")
         qualname = f"{scope}.{name}" if scope else name
         line, col = _pos(node)

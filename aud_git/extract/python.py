@@ -23,9 +23,10 @@ from functools import cache
 
 from aud_git.extract.facts import Facts
 from aud_git.extract.grammars import language, parser, syntax_error_rows
-from aud_git.extract.text import MAX_TEXT, clip, clip_span, invalid_utf8
+from aud_git.extract.text import MAX_QUALNAME, MAX_TEXT, clip, clip_span, invalid_utf8
 
 MODULE_SCOPE = "<module>"
+MAX_DEPTH = 50_000
 _FACT_NODES = (
     "function_definition", "class_definition", "call", "assignment", "augmented_assignment",
     "import_statement", "import_from_statement", "future_import_statement",
@@ -38,6 +39,7 @@ _KEYWORD_BASES = frozenset({"keyword_argument", "dictionary_splat"})
 # The left edge of an expression: attribute object, subscripted value, called function.
 _TRAILERS = {"attribute": "object", "subscript": "value", "call": "function"}
 _SIMPLE_CALLEE = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
+_SPLAT_SEARCH = 32  # trailers between a callee and a misparsed star, at most
 _START = operator.attrgetter("start_byte")
 _END = operator.attrgetter("end_byte")
 
@@ -151,11 +153,13 @@ def _misparsed_splat(function):
     """The `*` that tree-sitter-python 0.25 puts inside a callee: it parses `[*a.b()]` as a
     call of `(*a).b`. Python calls `a.b` and stars the result."""
     node = function
-    while node.type in _TRAILERS:
+    for _ in range(_SPLAT_SEARCH):  # a bounded walk: `f()()()...` must not cost its square
+        if node.type not in _TRAILERS:
+            return node if node.type == "list_splat" and _named(node) else None
         node = node.child_by_field_name(_TRAILERS[node.type])
         if node is None:
             return None
-    return node if node.type == "list_splat" and _named(node) else None
+    return None
 
 
 def _names_bound(target) -> list:
@@ -234,8 +238,8 @@ class _Walker:
         if kind == "function" and scope.kind == "class":
             kind = "method"
         name_node = node.child_by_field_name("name")
-        if name_node is None or name_node.is_missing:
-            return  # `def (`: nothing to name, and its body stays in the enclosing scope
+        if name_node is None or name_node.is_missing or len(scope.qualname or "") > MAX_QUALNAME:
+            return  # `def (`, or nested past MAX_QUALNAME: its body stays in the enclosing scope
         name = self.ident(name_node)
         qualname = f"{scope.qualname}.{name}" if scope.qualname else name
         point = node.start_point
@@ -298,9 +302,10 @@ class _Walker:
     def call(self, node) -> None:
         function = node.child_by_field_name("function")
         start, point = node.start_byte, node.start_point
-        written = self.src[function.start_byte:function.end_byte]
-        if _SIMPLE_CALLEE.fullmatch(written):  # most callees: `name` or `a.b.c` as written
-            callee = written.decode()
+        simple = function.end_byte - function.start_byte <= MAX_TEXT and _SIMPLE_CALLEE.fullmatch(
+            self.src, function.start_byte, function.end_byte)
+        if simple:  # most callees: `name` or `a.b.c` as written
+            callee = simple.group().decode()
         else:
             splat = _misparsed_splat(function)
             if splat is not None:
@@ -497,10 +502,32 @@ class _Walker:
         self.facts.symbols.extend(tuple(s) for s in symbols)
 
 
+def _deeper_than(root, limit: int) -> bool:
+    """Does the tree nest more than `limit` levels? Only a tree with that many nodes can."""
+    if root.descendant_count <= limit:
+        return False
+    cursor, depth = root.walk(), 0  # counted here: the cursor's own depth costs O(depth)
+    while True:
+        if cursor.goto_first_child():
+            depth += 1
+            if depth > limit:
+                return True
+            continue
+        while not cursor.goto_next_sibling():
+            if not cursor.goto_parent():
+                return False
+            depth -= 1
+
+
 def extract_python(data: bytes, facts: Facts) -> None:
     source = _utf8_source(data, facts)
     tree = parser("python").parse(source)
     facts.parse_errors.extend(syntax_error_rows(tree.root_node))
+    if _deeper_than(tree.root_node, MAX_DEPTH):
+        # tree-sitter's queries lose nodes and slow down without bound past 65,535 levels.
+        facts.parse_errors.append((1, 0, f"nested more than {MAX_DEPTH} levels deep:"
+                                         " no facts extracted"))
+        return
     walker = _Walker(source, facts)
     walker.walk(tree.root_node)
     walker.finish()

@@ -2,6 +2,10 @@
 from __future__ import annotations
 
 MAX_TEXT = 300
+# A definition nested so deep that its enclosing qualname is longer than this is not a symbol
+# of its own (what it holds belongs to the enclosing one): qualnames would otherwise grow with
+# the square of the nesting (30,000 nested functions in 420 KB of JavaScript).
+MAX_QUALNAME = 1000
 
 
 def clip(text: str, limit: int = MAX_TEXT) -> str:
