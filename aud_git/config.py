@@ -18,7 +18,7 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "max_file_size": (0, 8 * 1024 * 1024),
     "lock_timeout": (0.0, 600.0),
     "full_rebuild_every": (1, 100_000),
-    "full_rebuild_hours": (0.01, 24.0 * 365),
+    "full_rebuild_hours": (0.0, 24.0 * 365),
     "background_threshold": (0, 10_000_000),
 }
 MAX_PATTERNS = 1000
