@@ -12,6 +12,21 @@ from aud_git import __version__
 from aud_git.errors import AudError
 
 
+# Control characters (and Unicode line breaks) in a path or name would let a repository forge a
+# `path:line:col:` location in text output: they are shown escaped. JSON is unaffected.
+_ESCAPES = {c: f"\\x{c:02x}" for c in (*range(32), 127, 0x85)}
+_ESCAPES.update({0x2028: "\\u2028", 0x2029: "\\u2029"})
+
+
+def printable(text: str) -> str:
+    return text.translate(_ESCAPES)
+
+
+def _say(text: str) -> None:
+    """One line of text output, escaped."""
+    click.echo(printable(text))
+
+
 def _workspace(path: str):
     from aud_git.workspace import open_workspace
 
@@ -72,7 +87,7 @@ def index(ctx, mode, since, workset_out, hints, jobs, no_cache, as_json, quiet):
     if as_json:
         click.echo(json.dumps(summary.as_dict(), indent=2, sort_keys=True))
     elif not quiet:
-        click.echo(summary.line())
+        _say(summary.line())
 
 
 def _repo_relative(workspace, path: str) -> str:
@@ -131,7 +146,7 @@ def status(ctx, as_json, check):
         click.echo(f"index: {state}" + (f" ({report['reason']})" if report["reason"] else ""))
         for kind in ("added", "modified", "deleted"):
             for path in report[kind]:
-                click.echo(f"  {kind}: {path}")
+                _say(f"  {kind}: {path}")
         click.echo(f"last update: {report['last_update']} ({report['last_mode']}),"
                    f" {report['updates_since_full']} incremental since the last full rebuild"
                    f" (full every {report['full_rebuild_every']} or {report['full_rebuild_hours']:g} h)")
@@ -310,14 +325,15 @@ def query(ctx) -> None:
     ctx.obj.update(root=root, conn=conn)
 
 
-def _emit(items: list, as_json: bool, line) -> None:
+def _emit(items: list, as_json: bool, line, escaped: bool = False) -> None:
+    """Items as JSON, or one text line each (escaped here unless `line` escapes its fields)."""
     if not items:
         sys.exit(1)
     if as_json:
         click.echo(json.dumps(items, indent=2, ensure_ascii=False))
     else:
         for item in items:
-            click.echo(line(item))
+            click.echo(line(item)) if escaped else _say(line(item))
 
 
 def _file_arg(ctx, path: str) -> str:
@@ -419,17 +435,17 @@ def query_file(ctx, file, as_json):
         return
     path = report["file"]["path"]
     info = report["file"]
-    click.echo(f"{path}:1:0: file {info['lang'] or 'other'} {info['status']} {info['lines']} lines")
+    _say(f"{path}:1:0: file {info['lang'] or 'other'} {info['status']} {info['lines']} lines")
     for s in report["symbols"]:
-        click.echo(f"{path}:{s['line']}:{s['col']}: {s['kind']} {s['qualname']}")
+        _say(f"{path}:{s['line']}:{s['col']}: {s['kind']} {s['qualname']}")
     for i in report["imports"]:
-        click.echo(f"{path}:{i['line']}:{i['col']}: import {i['module']}"
+        _say(f"{path}:{i['line']}:{i['col']}: import {i['module']}"
                    f"{' ' + i['name'] if i['name'] else ''} -> {i['target'] or i['resolution']}")
     for c in report["calls"]:
         target = f" -> {c['target_file']}:{c['target_qualname']}" if c["target_file"] else ""
-        click.echo(f"{path}:{c['line']}:{c['col']}: call {c['callee']}{target}")
+        _say(f"{path}:{c['line']}:{c['col']}: call {c['callee']}{target}")
     for e in report["parse_errors"]:
-        click.echo(f"{path}:{e['line']}:{e['col']}: error {e['message']}")
+        _say(f"{path}:{e['line']}:{e['col']}: error {e['message']}")
 
 
 @query.command("sql")
@@ -450,7 +466,9 @@ def query_sql(ctx, statement, timeout, max_rows, as_json):
     if as_json:
         _emit([dict(zip(columns, row)) for row in rows], True, None)
     else:
-        _emit(rows, False, lambda row: "\t".join("" if v is None else str(v) for v in row))
+        _emit(rows, False,
+              lambda row: "\t".join("" if v is None else printable(str(v)) for v in row),
+              escaped=True)
 
 
 def main() -> None:

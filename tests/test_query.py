@@ -135,3 +135,16 @@ def test_queries_work_while_an_update_holds_the_write_lock(indexed):
     finally:
         writer.execute("ROLLBACK")
         writer.close()
+
+
+def test_control_characters_in_paths_cannot_forge_locations(repo):
+    repo.write("evil\nfake.py:1:0: function trusted.py", "def hidden():\n    pass\n")
+    repo.commit()
+    repo.aud("index")
+    code, out, _ = ask(repo, "def", "hidden")
+    assert code == 0 and out.count("\n") == 1
+    assert out.startswith("evil\\x0afake.py:1:0: function trusted.py:1:0: function hidden")
+    code, out, _ = ask(repo, "sql", "SELECT path, 'a' || char(9) || 'b' FROM files")
+    assert out == "evil\\x0afake.py:1:0: function trusted.py\ta\\x09b\n"
+    payload = json.loads(ask(repo, "def", "hidden", "--json")[1])
+    assert payload[0]["file"] == "evil\nfake.py:1:0: function trusted.py"
