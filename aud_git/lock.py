@@ -11,6 +11,18 @@ from aud_git.errors import AudError
 from aud_git.paths import open_in_pf
 
 LOCK_NAME = "lock"
+_held: list[int] = []  # the descriptor this process holds the lock through, if any
+
+
+def forget_inherited_lock() -> None:
+    """In a forked worker: close the parent's lock descriptor, so that a worker outliving a
+    killed parent cannot keep the lock held."""
+    for fd in _held:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    _held.clear()
 
 
 class LockBusy(AudError):
@@ -35,8 +47,11 @@ def updater_lock(pf_dir: str, timeout: float) -> Iterator[None]:
                 time.sleep(0.05)
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()}\n".encode())
+        _held.append(fd)
         yield
     finally:
+        if fd in _held:
+            _held.remove(fd)
         os.close(fd)
 
 

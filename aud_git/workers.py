@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 
 from aud_git.cache import ExtractionCache, is_regular_mode
-from aud_git.extract import FileRecord, finish_record, index_file
+from aud_git.extract import FileRecord, finish_record, index_file, read_file
+from aud_git.extract.facts import Facts
 from aud_git.languages import language_of
 from aud_git.snapshot import Entry
 
@@ -17,17 +19,34 @@ _SERIAL_BELOW = 48
 Task = tuple[str, str, str | None]  # path, absolute path, known blob id
 
 
-def _worker_signals() -> None:
-    """Workers die on SIGTERM whatever handler the parent installed (`aud watch` has one), so
-    that `Pool.terminate()` always ends them."""
+def _worker_start(parent: int) -> None:
+    """Workers die on SIGTERM whatever handler the parent installed (`aud watch` has one), do
+    not hold the parent's lock, and end when the parent is gone (killed with SIGKILL)."""
+    import threading
+
+    from aud_git.lock import forget_inherited_lock
+
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    forget_inherited_lock()
+
+    def watch_parent() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch_parent, daemon=True).start()
 
 
-def fork_pool(jobs: int):
+def fork_executor(jobs: int):
+    """Worker processes forked from this one. A `concurrent.futures` pool, not
+    `multiprocessing.Pool`: when a worker dies (a crash in a parser, the OOM killer) its tasks
+    fail with BrokenProcessPool instead of never returning."""
     import multiprocessing  # only for work worth a pool
+    from concurrent.futures import ProcessPoolExecutor
 
-    return multiprocessing.get_context("fork").Pool(jobs, initializer=_worker_signals)
+    return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_worker_start, initargs=(os.getpid(),))
 
 
 def default_jobs() -> int:
@@ -37,6 +56,54 @@ def default_jobs() -> int:
 def _extract_chunk(args: tuple[list[Task], int, tuple[str, ...]]) -> list[FileRecord]:
     tasks, max_size, roots = args
     return [index_file(path, abs_path, oid, max_size, roots) for path, abs_path, oid in tasks]
+
+
+def _pooled(jobs: int, chunks: list) -> Iterator[list[FileRecord]]:
+    """Every chunk's records, in completion order. Chunks lost to a dead worker are tried once
+    more in a fresh pool, then file by file, each in a process of its own: a file that kills
+    that process too is recorded as an internal error, and the run goes on."""
+    from concurrent.futures import as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
+    pending = chunks
+    for _ in range(2):
+        lost = []
+        pool = fork_executor(jobs)
+        try:
+            futures = {pool.submit(_extract_chunk, chunk): chunk for chunk in pending}
+            for future in as_completed(futures):
+                try:
+                    records = future.result()
+                except BrokenProcessPool:
+                    lost.append(futures[future])
+                    continue
+                yield records
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+        if not lost:
+            return
+        pending = sorted(lost, key=lambda chunk: chunk[0][0][0])
+    for tasks, max_size, roots in pending:
+        for task in tasks:
+            pool = fork_executor(1)
+            try:
+                yield pool.submit(_extract_chunk, ([task], max_size, roots)).result()
+            except BrokenProcessPool:
+                yield [_died(task, max_size, roots)]
+            finally:
+                pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _died(task: Task, max_size: int, roots: tuple[str, ...]) -> FileRecord:
+    """The record of a file whose extraction killed the process doing it, twice."""
+    path, abs_path, oid = task
+    record, _ = read_file(path, abs_path, oid, max_size)
+    facts = Facts()
+    facts.parse_errors.append((1, 0, "internal error: the process extracting it died"))
+    record = finish_record(record, facts, roots)
+    record.status = "internal_error"
+    record.failure = "the worker process extracting this file died (a crash or the OOM killer)"
+    return record
 
 
 def extract_entries(
@@ -51,19 +118,12 @@ def extract_entries(
     chunks = [(tasks[i:i + _CHUNK], max_size, roots) for i in range(0, len(tasks), _CHUNK)]
     if jobs <= 1 or len(tasks) < _SERIAL_BELOW:
         results = map(_extract_chunk, chunks)
-        pool = None
     else:
-        pool = fork_pool(jobs)
-        results = pool.imap_unordered(_extract_chunk, chunks)
-    try:
-        for records in results:
-            if on_progress is not None:
-                on_progress(len(records))
-            yield records
-    finally:
-        if pool is not None:
-            pool.terminate()
-            pool.join()
+        results = _pooled(jobs, chunks)
+    for records in results:
+        if on_progress is not None:
+            on_progress(len(records))
+        yield records
 
 
 def records_for(

@@ -115,3 +115,26 @@ def test_a_hook_failure_is_one_line_and_a_traceback_in_hooks_log(repo, monkeypat
     assert capsys.readouterr().err.count("\n") == 1
     log = (repo.path / ".pf" / "hooks.log").read_text()
     assert "post-commit : failed" in log and 'raise ValueError("broken")' in log
+
+
+def test_a_worker_killed_while_extracting_costs_one_file_not_the_run(repo, monkeypatch):
+    import os
+    import signal
+
+    real = python_extractor.extract_python
+
+    def extract(data, facts):
+        if data.startswith(b"# CRASH"):
+            os.kill(os.getpid(), signal.SIGKILL)  # a segfault in a parser, the OOM killer
+        real(data, facts)
+
+    monkeypatch.setattr(python_extractor, "extract_python", extract)
+    for i in range(80):
+        repo.write(f"m{i}.py", f"def f{i}():\n    pass\n")
+    repo.write("m40.py", "# CRASH\ndef f40():\n    pass\n")
+    summary = repo.aud("index", "--json", "-j", "2")
+    assert summary["internal_errors"] == ["m40.py"]
+    assert repo.query("SELECT status FROM files WHERE path = 'm40.py'") == [("internal_error",)]
+    assert repo.query("SELECT count(*) FROM symbols WHERE kind = 'function'") == [(79,)]
+    assert "the worker process extracting this file died" in (
+        repo.path / ".pf" / "aud.log").read_text()

@@ -94,11 +94,16 @@ def link_files(conn: sqlite3.Connection, files: Iterable[str], source_roots: tup
     if reader.complete and jobs > 1 and len(targets) > _PARALLEL_ABOVE:
         _reader_for_workers = (reader, source_roots, context if cache is not None else "")
         slices = [targets[i::jobs * 4] for i in range(jobs * 4)]
-        from aud_git.workers import fork_pool
+        from concurrent.futures.process import BrokenProcessPool
+
+        from aud_git.workers import fork_executor
 
         try:
-            with fork_pool(jobs) as pool:
-                parts = pool.map(_link_in_worker, slices)
+            with fork_executor(jobs) as pool:
+                parts = list(pool.map(_link_in_worker, slices))
+        except BrokenProcessPool:  # a worker died: link here instead (links are pure)
+            parts = [_link(reader, source_roots, targets, None,
+                           context if cache is not None else "")]
         finally:
             _reader_for_workers = None
     else:
