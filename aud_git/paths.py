@@ -41,8 +41,10 @@ def open_in_pf(pf_dir: str, name: str, flags: int, mode: int = 0o644) -> int:
     path = os.path.join(pf_dir, name)
     try:
         return os.open(path, flags | os.O_NOFOLLOW | os.O_CLOEXEC, mode)
+    except FileNotFoundError:
+        raise
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             raise AudError(f"{path} is a symbolic link; aud never follows links in .pf/:"
                            " remove it") from None
-        raise
+        raise AudError(f"cannot open {path}: {exc.strerror}") from None  # read-only, full disk

@@ -95,6 +95,14 @@ def _relevant(workdir: str, repo, path: str) -> tuple[bool, str | None]:
     return True, rel
 
 
+def _still_there(workspace: Workspace) -> None:
+    """Stop (one line, exit 2) once the working tree or its git directory is gone: updating
+    would recreate `.pf/` in a directory that no longer is a repository."""
+    for what, path in (("working tree", workspace.workdir), ("git directory", workspace.git_dir)):
+        if not os.path.isdir(path):
+            raise AudError(f"watch stopped: the {what} {path} is gone")
+
+
 def _wait_for_git(git_dir: str) -> None:
     deadline = time.monotonic() + GIT_BUSY_LIMIT
     while any(os.path.exists(os.path.join(git_dir, n)) for n in _GIT_STATE):
@@ -168,6 +176,7 @@ def watch(workspace: Workspace, debounce: float, as_json: bool, emit: Callable[[
         batch.add(None)  # reconcile at start: changes made while nothing was watching
         while True:
             paths = batch.wait_quiet(debounce)
+            _still_there(workspace)
             _wait_for_git(workspace.git_dir)
             started = time.monotonic()
             try:

@@ -154,3 +154,14 @@ def test_an_overflowed_event_queue_asks_for_a_reconcile():
         assert not batch.dirty
     finally:
         logging.getLogger("watchdog").removeHandler(handler)
+
+
+def test_the_watcher_stops_with_one_line_when_its_tree_is_deleted(watched):
+    import shutil
+
+    repo, watcher = watched
+    shutil.rmtree(repo.path)
+    assert watcher.process.wait(timeout=20) == 2
+    err = watcher.process.stderr.read()
+    assert err.count("\n") == 1 and "watch stopped: the working tree" in err
+    assert not repo.path.exists()
