@@ -218,15 +218,18 @@ def watch_command(ctx, path, debounce, as_json, log, pidfile):
 @click.option("--deferred", is_flag=True, hidden=True)
 @click.option("--lock-fd", type=int, hidden=True)
 @click.option("--background-update", is_flag=True, hidden=True)
+@click.option("--opt-in", is_flag=True, hidden=True)
 @click.argument("name")
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
-def hook(background, strict, deferred, lock_fd, background_update, name, args):
+def hook(background, strict, deferred, lock_fd, background_update, opt_in, name, args):
     """What the git hook shims run: NAME is the hook (or `auto` under the pre-commit framework).
 
     post-* hooks always exit 0; pre-commit fails only with --strict.
     """
     from aud_git import hooks_run
 
+    if opt_in and not hooks_run.opted_in():
+        sys.exit(0)  # a shared hooks directory, and this repository did not opt in
     call = (hooks_run.from_framework(tuple(args)) if name == "auto"
             else hooks_run.HookCall(name, tuple(args)))
     if deferred:
@@ -266,12 +269,16 @@ def hooks_install(ctx, background, strict, force):
 
 
 @hooks.command("uninstall")
+@click.option("--everywhere", is_flag=True,
+              help="In a hooks directory shared by many repositories: remove the shims for all.")
 @click.pass_context
-def hooks_uninstall(ctx):
-    """Remove the shims and restore any hook they chained."""
+def hooks_uninstall(ctx, everywhere):
+    """Remove the shims and restore any hook they chained (in a shared hooks directory: stop
+    indexing this repository, and leave the shims to the others)."""
     from aud_git import hooks_install as installer
 
-    for line in installer.uninstall(_workspace(ctx.obj["directory"])) or ["aud: no aud hooks installed"]:
+    lines = installer.uninstall(_workspace(ctx.obj["directory"]), everywhere)
+    for line in lines or ["aud: no aud hooks installed"]:
         click.echo(line if line.startswith("aud:") else f"aud: {line}")
 
 

@@ -13,7 +13,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 
-from aud_git.hooks_run import HOOK_NAMES
+from aud_git.hooks_run import HOOK_NAMES, OPT_IN
 from aud_git.workspace import Workspace
 
 MARKER = "# aud-git hook shim"  # the template's second line
@@ -110,12 +110,26 @@ class HookState:
     runs: bool | None = None
 
 
+def is_shared(workspace: Workspace, directory: str) -> bool:
+    """A hooks directory outside this repository (a global or shared `core.hooksPath`) runs
+    for other repositories too."""
+    real = os.path.realpath(directory)
+    return not any(real == root or real.startswith(root + os.sep) for root in (
+        os.path.realpath(workspace.common_dir), os.path.realpath(workspace.workdir)))
+
+
 def install(workspace: Workspace, background: bool, strict: bool) -> list[str]:
     directory = hooks_dir(workspace)
     os.makedirs(directory, exist_ok=True)
-    flags = [*(["--background"] if background else []), *(["--strict"] if strict else [])]
+    shared = is_shared(workspace, directory)
+    flags = [*(["--background"] if background else []), *(["--strict"] if strict else []),
+             *(["--opt-in"] if shared else [])]
     shim = _shim(flags)
     report = []
+    if shared:
+        workspace.repo.config[OPT_IN] = True
+        report.append(f"warning: {directory} is shared with other repositories; the shims act"
+                      f" only where `git config {OPT_IN} true` is set, as it now is here")
     for name in HOOK_NAMES:
         path = os.path.join(directory, name)
         chained = path + CHAINED_SUFFIX
@@ -135,8 +149,15 @@ def install(workspace: Workspace, background: bool, strict: bool) -> list[str]:
     return report
 
 
-def uninstall(workspace: Workspace) -> list[str]:
+def uninstall(workspace: Workspace, everywhere: bool = False) -> list[str]:
     directory = hooks_dir(workspace)
+    if is_shared(workspace, directory) and not everywhere:
+        try:
+            del workspace.repo.config[OPT_IN]
+        except KeyError:
+            pass
+        return [f"this repository no longer opts in; the shims in {directory} stay for the"
+                " others (`aud hooks uninstall --everywhere` removes them)"]
     report = []
     for name in HOOK_NAMES:
         path = os.path.join(directory, name)

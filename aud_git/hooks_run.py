@@ -23,6 +23,8 @@ HOOK_NAMES = ("pre-commit", *POST_HOOKS)
 NULL_OID = "0" * 40
 BACKGROUND_PID = "background.pid"
 WAITER_LOCK = "deferred.lock"
+# Shims in a hooks directory shared by many repositories act only where this is true.
+OPT_IN = "aud.hooks"
 _IN_PROGRESS = ("rebase-merge", "rebase-apply", "sequencer")
 _WAIT_LIMIT_SECONDS = 2 * 3600
 
@@ -148,6 +150,16 @@ def strict_parse_failures(workspace) -> list[str]:
         for line, col, message in extract_facts(lang, data).parse_errors[:1]:
             failures.append(f"{entry.path}:{line}:{col}: {message}")
     return sorted(failures)
+
+
+def opted_in() -> bool:
+    """Has this repository opted in to a shared hooks directory's shims?"""
+    from aud_git.workspace import open_workspace
+
+    try:
+        return open_workspace(".").repo.config.get_bool(OPT_IN)
+    except (KeyError, AudError):
+        return False
 
 
 def run_hook(call: HookCall, background: bool, strict: bool) -> int:

@@ -308,3 +308,26 @@ def test_husky_and_lefthook_get_their_snippet(repo):
     assert result.returncode == 1 and "lefthook" in result.stderr
     assert "post-rewrite:" in result.stdout and "aud_git hook post-rewrite" in result.stdout
     assert not (repo.path / ".git" / "hooks" / "post-commit").exists()
+
+
+def test_a_shared_hooks_directory_indexes_only_repositories_that_opt_in(tmp_path):
+    from conftest import Repo
+
+    shared = tmp_path / "shared-hooks"
+    mine, other = Repo(tmp_path / "mine"), Repo(tmp_path / "other")
+    for repo in (mine, other):
+        repo.git("config", "core.hooksPath", str(shared))
+        repo.write("a.py", "x = 1\n")
+        repo.commit("root")
+    result = mine.run_aud("hooks", "install")
+    assert result.returncode == 0 and "is shared with other repositories" in result.stdout
+    for repo in (mine, other):
+        repo.write("b.py", "y = 1\n")
+        repo.commit("more")
+    assert_exact_after_hooks(mine)
+    assert not (other.path / ".pf").exists()
+    result = mine.run_aud("hooks", "uninstall")
+    assert "no longer opts in" in result.stdout and (shared / "post-commit").exists()
+    assert mine.git("config", "--get", "aud.hooks", check=False).stdout == ""
+    assert mine.run_aud("hooks", "uninstall", "--everywhere").returncode == 0
+    assert not (shared / "post-commit").exists()
