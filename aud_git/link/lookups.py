@@ -300,20 +300,3 @@ class Lookups:
             else:
                 self.memo[key] = (value, deps, reach)
         return value
-        self.memo[key] = _IN_PROGRESS
-        self._frames.append({})
-        self._tainted.append(False)
-        value, done = None, False
-        try:
-            value = compute()
-            done = True
-        finally:
-            deps = self._frames.pop()
-            tainted = self._tainted.pop()
-            self._frames[-1].update(deps)
-            if tainted or not done:
-                self._tainted[-1] = self._tainted[-1] or tainted
-                del self.memo[key]
-            else:
-                self.memo[key] = (value, deps)
-        return value
