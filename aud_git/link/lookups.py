@@ -19,7 +19,6 @@ from __future__ import annotations
 import bisect
 import functools
 import json
-import posixpath
 import sqlite3
 from collections.abc import Callable, Hashable, Iterable
 from typing import Any
