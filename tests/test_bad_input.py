@@ -113,3 +113,12 @@ def test_a_tree_deeper_than_the_query_engine_handles_is_a_parse_error():
     assert f.parse_errors == [(1, 0, f"nested more than {MAX_DEPTH} levels deep:"
                                      " no facts extracted")]
     assert f.calls == [] and f.symbols == []
+
+
+def test_a_file_of_more_lines_than_the_memory_budget_is_a_parse_error_not_a_blowup():
+    from aud_git.extract import MAX_LINES
+
+    f = extract_facts("python", b"x\n" * (MAX_LINES + 1))
+    assert f.parse_errors == [(1, 0, f"{MAX_LINES + 1} lines: more than the {MAX_LINES} a file"
+                                     " may have to be parsed (the memory budget)")]
+    assert extract_facts("javascript", b"f();\n" * MAX_LINES).parse_errors == []

@@ -21,6 +21,7 @@ from aud_git.languages import SOURCE_LANGS, language_of
 
 # Bump when an extractor's output changes: it is part of the cache key and of `meta`.
 EXTRACTOR_VERSION = "2"
+MAX_LINES = 200_000  # per source file: what parsing one file may cost in memory is bounded
 _BINARY_PROBE = 8000
 
 
@@ -51,6 +52,12 @@ def extractor_key() -> str:
 def extract_facts(lang: str, data: bytes) -> Facts:
     """The facts of one file's content: depends on nothing else, so it can be cached by hash."""
     facts = Facts()
+    lines = count_lines(data)
+    if lines > MAX_LINES and lang in SOURCE_LANGS:
+        # A syntax tree costs a few hundred bytes a node: 2 MB of one-token lines took 0.6 GB.
+        facts.parse_errors.append((1, 0, f"{lines} lines: more than the {MAX_LINES} a file may"
+                                         " have to be parsed (the memory budget)"))
+        return facts
     if lang == "python":
         from aud_git.extract.python import extract_python
 
