@@ -325,7 +325,7 @@ def query(ctx) -> None:
     try:
         reason = freshness.stale_reason(root, conn)
     except sqlite3.DatabaseError as exc:
-        raise AudError(f"the index is unreadable or corrupt ({exc}); delete it and run `aud index`") from None
+        raise AudError(f"the index is unreadable or corrupt ({exc}); `aud index` rebuilds it") from None
     if reason:
         click.echo(f"aud: warning: the index may be stale ({reason}); run `aud index --incremental`",
                    err=True)

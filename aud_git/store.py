@@ -34,6 +34,10 @@ class CorruptIndex(AudError):
     """The database file cannot be read as a database."""
 
 
+# What SQLite says of a damaged file (not of a file it may not open): SQLITE_CORRUPT, SQLITE_NOTADB.
+_DAMAGED = frozenset({11, 26})
+
+
 def connect(db_path: str, *, must_exist: bool = False, readonly: bool = False) -> sqlite3.Connection:
     """A connection to an index of ours: never through a link, and never to a file that holds
     objects aud does not define (a shipped trigger would otherwise run on our writes)."""
@@ -55,8 +59,11 @@ def connect(db_path: str, *, must_exist: bool = False, readonly: bool = False) -
         conn.execute("PRAGMA temp_store=MEMORY")
         foreign = foreign_objects(conn)
     except sqlite3.DatabaseError as exc:
-        raise CorruptIndex(f"the index {db_path} is unreadable or corrupt ({exc});"
-                           " `aud index` rebuilds it") from None
+        if getattr(exc, "sqlite_errorcode", None) in _DAMAGED:
+            raise CorruptIndex(f"the index {db_path} is unreadable or corrupt ({exc});"
+                               " `aud index` rebuilds it") from None
+        # Not damage (permissions, a read-only directory, a full disk): never deleted for it.
+        raise AudError(f"cannot open the index {db_path}: {exc}") from None
     if foreign:
         conn.close()
         raise CorruptIndex(f"the index {db_path} holds objects aud does not define"
@@ -83,16 +90,16 @@ def open_for_update(db_path: str) -> tuple[sqlite3.Connection, str | None]:
         return connect(db_path), f"{str(exc).split(';')[0]}: rebuilt from scratch"
 
 
-def intact(db_path: str) -> bool:
-    """Does SQLite's own check find the file sound?"""
+def damaged(db_path: str) -> bool:
+    """Does SQLite's own check find the file damaged? (Unable to look is not damage.)"""
     try:
         conn = sqlite3.connect(sqlite_uri(db_path, mode="ro", nofollow="1"), uri=True)
         try:
-            return conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+            return conn.execute("PRAGMA quick_check").fetchone()[0] != "ok"
         finally:
             conn.close()
-    except sqlite3.DatabaseError:
-        return False
+    except sqlite3.DatabaseError as exc:
+        return getattr(exc, "sqlite_errorcode", None) in _DAMAGED
 
 
 def remove_database(db_path: str) -> None:
@@ -119,9 +126,7 @@ def read_meta(conn: sqlite3.Connection) -> dict[str, str]:
     try:
         return dict(conn.execute("SELECT key, value FROM meta"))
     except sqlite3.OperationalError:
-        return {}
-    except sqlite3.DatabaseError as exc:
-        raise AudError(f"the index is unreadable or corrupt ({exc}); delete it and run `aud index`") from None
+        return {}  # no meta table: no index yet (damage raises DatabaseError, for the caller)
 
 
 def write_meta(conn: sqlite3.Connection, values: dict[str, str | int | float | None]) -> None:

@@ -170,7 +170,7 @@ def run_update(workspace: Workspace, *, mode: str, jobs: int, use_cache: bool = 
                     break
                 except sqlite3.DatabaseError as exc:
                     conn.close()
-                    if attempt == 2 or store.intact(workspace.db_path):
+                    if attempt == 2 or not store.damaged(workspace.db_path):
                         raise
                     # A damaged page shows only when it is read: rebuild, once, from nothing.
                     store.remove_database(workspace.db_path)

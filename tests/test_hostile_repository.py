@@ -136,3 +136,26 @@ def test_any_repository_path_works_and_nothing_lands_outside(tmp_path, directory
     assert repo.run_aud("status", "--check").returncode == 0
     assert repo.run_aud("verify").returncode == 0
     assert around(tmp_path) == before
+
+
+@pytest.mark.parametrize("mode", ["--full", "--incremental"])
+def test_a_damaged_page_is_found_and_rebuilt_by_aud_index(repo, mode):
+    for i in range(60):
+        repo.write(f"m{i}.py", f"def f{i}():\n    g{i}()\n" * 20)
+    repo.commit()
+    repo.aud("index")
+    db = repo.path / ".pf" / "repo_index.db"
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    data = bytearray(db.read_bytes())
+    page = 4096
+    for start in range(2 * page, len(data) - page, 3 * page):  # every third page, header kept
+        data[start + 100:start + page] = bytes(range(256)) * ((page - 100) // 256) + bytes(
+            (page - 100) % 256)
+    db.write_bytes(bytes(data))
+    repo.write("m0.py", "def changed():\n    pass\n")
+    result = repo.run_aud("index", mode)
+    assert result.returncode == 0, result.stderr
+    assert "rebuilt from scratch" in result.stdout
+    repo.assert_exact()
