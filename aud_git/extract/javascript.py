@@ -95,10 +95,10 @@ class _Walker:
         params = node.child_by_field_name("parameters")
         if params is None:
             return None
-        text = params.text.decode("utf-8", "replace")
+        text = self.text(params)  # clipped before decoding: parameters may hold whole functions
         returns = node.child_by_field_name("return_type")
-        if returns is not None:
-            text += returns.text.decode("utf-8", "replace")
+        if returns is not None and not text.endswith("…"):
+            text += self.text(returns)
         return clip(text)
 
     def import_statement(self, node) -> None:
