@@ -12,6 +12,7 @@ import sqlite3
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from aud_git import store
 from aud_git.build import (
@@ -228,17 +229,25 @@ def _update_locked(conn, workspace: Workspace, config: Config, mode: str, jobs: 
                               snapshot_meta, identity, stored)
 
 
-def _stored_rows(conn) -> dict[str, tuple[str, str, bool]]:
-    """path -> (blob_oid, sha256, is-symlink) as the `files` table has them."""
-    return {path: (oid, sha, status == "symlink") for path, oid, sha, status in conn.execute(
-        "SELECT path, blob_oid, sha256, status FROM files")}
+class StoredRow(NamedTuple):
+    """What the `files` table says of a path, as reconciliation needs it."""
+    blob_oid: str | None
+    sha256: str | None
+    symlink: bool
+    failed: bool  # an internal error: extracted again by every update until it succeeds
+
+
+def _stored_rows(conn) -> dict[str, StoredRow]:
+    return {path: StoredRow(oid, sha, status == "symlink", status == "internal_error")
+            for path, oid, sha, status in conn.execute(
+                "SELECT path, blob_oid, sha256, status FROM files")}
 
 
 def _previous(meta: dict[str, str], stored, workspace: Workspace) -> Previous | None:
     if stored is None or meta.get("workdir") != workspace.workdir or "status_paths" not in meta:
         return None
     state = GitState(meta.get("index_checksum"), frozenset(json.loads(meta["status_paths"])))
-    return Previous(state, {path: (row[0], row[2]) for path, row in stored.items()})
+    return Previous(state, {path: (row.blob_oid, row.symlink) for path, row in stored.items()})
 
 
 def _full(conn, workspace, config, entries, jobs, cache, show_progress, reason,
@@ -262,7 +271,7 @@ def _exact_renames(deleted: list[str], fresh, stored) -> list[list[str]]:
     """For reporting only: deleted paths whose bytes reappear, once, under an added path."""
     gone: dict[str, list[str]] = {}
     for path in deleted:
-        gone.setdefault(stored[path][1], []).append(path)
+        gone.setdefault(stored[path].sha256, []).append(path)
     arrived: dict[str, list[str]] = {}
     for record in fresh:
         if record.path not in stored and record.sha256:
@@ -271,16 +280,17 @@ def _exact_renames(deleted: list[str], fresh, stored) -> list[list[str]]:
                   if len(paths) == 1 and len(gone.get(sha, ())) == 1)
 
 
-def _same_content(record, previous: tuple[str, str, bool]) -> bool:
-    """Same bytes and the same kind of file: its facts are the stored ones."""
-    return (record.sha256 is not None and record.sha256 == previous[1]
-            and (record.status == "symlink") == previous[2])
+def _same_content(record, previous: StoredRow) -> bool:
+    """Same bytes and the same kind of file: its facts are the stored ones (unless storing
+    them failed: a transient failure, a worker killed for memory, must not outlive itself)."""
+    return (record.sha256 is not None and record.sha256 == previous.sha256
+            and (record.status == "symlink") == previous.symlink and not previous.failed)
 
 
 @dataclass
 class Plan:
     """What differs between the snapshot and the `files` table, before any extraction."""
-    stored: dict[str, tuple[str, str, bool]]
+    stored: dict[str, StoredRow]
     hinted: list[str]
     to_extract: list[Entry]
     oid_only: dict[str, str]
@@ -298,15 +308,15 @@ def reconcile(conn, workspace: Workspace, config: Config, entries: dict[str, Ent
         if entry is None:
             continue
         previous = stored.get(path)
-        if previous is None:
+        if previous is None or previous.failed:
             plan.to_extract.append(entry)
         elif entry.oid is None:
             record, _ = read_file(path, workspace.abspath(path), None, config.max_file_size)
             if not _same_content(record, previous):
                 plan.to_extract.append(entry)
-            elif record.blob_oid != previous[0]:
+            elif record.blob_oid != previous.blob_oid:
                 plan.oid_only[path] = record.blob_oid
-        elif entry.oid != previous[0] or (entry.mode == _SYMLINK_MODE) != previous[2]:
+        elif entry.oid != previous.blob_oid or (entry.mode == _SYMLINK_MODE) != previous.symlink:
             plan.to_extract.append(entry)
     return plan
 
@@ -326,7 +336,7 @@ def incremental_update(conn, workspace: Workspace, config: Config, entries: dict
             for record in records:
                 previous = stored.get(record.path)
                 if previous is not None and _same_content(record, previous):
-                    if previous[0] != record.blob_oid:
+                    if previous.blob_oid != record.blob_oid:
                         oid_only[record.path] = record.blob_oid
                     continue
                 (modified if previous is not None else added).append(record.path)

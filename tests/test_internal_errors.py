@@ -138,3 +138,24 @@ def test_a_worker_killed_while_extracting_costs_one_file_not_the_run(repo, monke
     assert repo.query("SELECT count(*) FROM symbols WHERE kind = 'function'") == [(79,)]
     assert "the worker process extracting this file died" in (
         repo.path / ".pf" / "aud.log").read_text()
+
+
+def test_a_file_whose_extraction_failed_is_tried_again_by_the_next_update(repo, monkeypatch):
+    failing = {"on": True}
+    real = python_extractor.extract_python
+
+    def extract(data, facts):
+        if failing["on"] and data.startswith(b"# FLAKY"):
+            raise MemoryError()  # a transient failure: the machine was short of memory
+        real(data, facts)
+
+    monkeypatch.setattr(python_extractor, "extract_python", extract)
+    repo.write("flaky.py", "# FLAKY\ndef kept():\n    pass\n")
+    repo.aud("index", "-q")
+    assert repo.query("SELECT status FROM files WHERE path = 'flaky.py'") == [("internal_error",)]
+    failing["on"] = False
+    summary = repo.aud("index", "--incremental", "--json")
+    assert summary["modified"] == ["flaky.py"]
+    assert repo.query("SELECT status FROM files WHERE path = 'flaky.py'") == [("ok",)]
+    repo.assert_exact()
+    assert repo.aud("index", "--incremental", "--json")["modified"] == []
