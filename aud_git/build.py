@@ -1,4 +1,5 @@
-"""The full rebuild: snapshot -> extract (all cores) -> store -> link, in one write transaction."""
+"""The full rebuild: snapshot -> extract (all cores) -> store -> link, in one write transaction
+(into a new database file when the updater runs it: see `store.new_database`)."""
 from __future__ import annotations
 
 import json

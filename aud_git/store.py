@@ -102,6 +102,38 @@ def damaged(db_path: str) -> bool:
         return getattr(exc, "sqlite_errorcode", None) in _DAMAGED
 
 
+@contextlib.contextmanager
+def new_database(db_path: str) -> Iterator[sqlite3.Connection]:
+    """A connection to a new, empty database beside `db_path`; when the block succeeds, the
+    new file replaces `db_path` in one rename. Nothing of the old file survives (no trigger,
+    no free or damaged page), and readers that have it open keep reading it until they
+    reopen. On failure the old file stays as it was."""
+    building = db_path + ".new"
+    remove_database(building)
+    conn = connect(building)
+    try:
+        yield conn
+    except BaseException:
+        conn.close()
+        remove_database(building)
+        raise
+    conn.close()  # the last connection: SQLite checkpoints and removes its -wal and -shm
+    # The old file's -wal and -shm go first: SQLite replays a -wal it finds beside a database,
+    # whichever file it was written for. Readers still on the old file keep theirs open.
+    for suffix in ("-wal", "-shm", "-journal"):
+        for path in (db_path + suffix, building + suffix):
+            try:
+                os.unlink(path)
+            except FileNotFoundError:
+                pass
+    os.replace(building, db_path)
+    directory = os.open(os.path.dirname(db_path) or ".", os.O_RDONLY)
+    try:
+        os.fsync(directory)  # the rename itself survives a crash
+    finally:
+        os.close(directory)
+
+
 def remove_database(db_path: str) -> None:
     for suffix in ("", "-wal", "-shm", "-journal"):
         try:

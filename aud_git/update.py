@@ -165,7 +165,7 @@ def run_update(workspace: Workspace, *, mode: str, jobs: int, use_cache: bool = 
                 if replaced is not None:
                     notes.append(replaced)
                 try:
-                    summary = _update_locked(
+                    summary, conn = _update_locked(
                         conn, workspace, config, "full" if replaced else mode, jobs, cache,
                         hints or [], show_progress, full_in_process)
                     break
@@ -200,8 +200,10 @@ def run_update(workspace: Workspace, *, mode: str, jobs: int, use_cache: bool = 
 
 
 def _update_locked(conn, workspace: Workspace, config: Config, mode: str, jobs: int, cache,
-                   hints: list[str], show_progress: bool, full_in_process: bool) -> Summary:
-    """Snapshot, decide full or incremental (saying why), and apply: under the lock."""
+                   hints: list[str], show_progress: bool,
+                   full_in_process: bool) -> tuple[Summary, sqlite3.Connection]:
+    """Snapshot, decide full or incremental (saying why), and apply: under the lock. Returns
+    the summary and a connection to the index as it now is (a full build makes a new file)."""
     meta = store.read_meta(conn)
     stored = _stored_rows(conn) if mode == "incremental" and meta else None
     snapshot_at = time.time()
@@ -223,10 +225,13 @@ def _update_locked(conn, workspace: Workspace, config: Config, mode: str, jobs: 
         conn.close()
         raise FullRebuildDue(reason or "a full rebuild was requested")
     if mode == "full":
-        return _full(conn, workspace, config, entries, jobs, cache, show_progress, reason,
-                     snapshot_meta)
+        conn.close()
+        with store.new_database(workspace.db_path) as built:
+            summary = _full(built, workspace, config, entries, jobs, cache, show_progress,
+                            reason, snapshot_meta)
+        return summary, store.connect(workspace.db_path)
     return incremental_update(conn, workspace, config, entries, roots, jobs, cache, hints,
-                              snapshot_meta, identity, stored)
+                              snapshot_meta, identity, stored), conn
 
 
 class StoredRow(NamedTuple):

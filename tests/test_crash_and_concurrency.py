@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import signal
 import sqlite3
 import subprocess
@@ -64,3 +65,29 @@ def test_two_updaters_at_once_end_exact(repo):
     assert first.wait() == 0, first.stderr.read()
     assert second.wait() == 0, second.stderr.read()
     repo.assert_exact()
+
+
+def test_a_full_build_is_a_new_file_and_open_readers_keep_the_old_one(repo):
+    from aud_git import store
+
+    repo.write("a.py", "def one():\n    pass\n")
+    repo.commit()
+    repo.aud("index")
+    db = str(repo.path / ".pf" / "repo_index.db")
+    reader = store.connect(db, readonly=True)
+    before = reader.execute("SELECT count(*) FROM symbols").fetchone()[0]
+    repo.write("b.py", "".join(f"def f{i}():\n    pass\n" for i in range(50)))
+    repo.aud("index", "--full")
+    assert reader.execute("SELECT count(*) FROM symbols").fetchone()[0] == before
+    reader.close()
+    fresh = store.connect(db, readonly=True)
+    assert fresh.execute("SELECT count(*) FROM symbols").fetchone()[0] == before + 51  # + module
+    assert fresh.execute("PRAGMA freelist_count").fetchone()[0] == 0  # nothing of the old file
+    fresh.close()
+    assert not [p for p in os.listdir(repo.path / ".pf") if ".new" in p]
+    repo.write("a.py", "def one():\n    pass\ndef two():\n    pass\n")
+    repo.aud("index", "--incremental")
+    repo.assert_exact()
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    conn.close()
