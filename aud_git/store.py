@@ -36,6 +36,7 @@ class CorruptIndex(AudError):
 
 # What SQLite says of a damaged file (not of a file it may not open): SQLITE_CORRUPT, SQLITE_NOTADB.
 _DAMAGED = frozenset({11, 26})
+_CANTOPEN = 14
 
 
 def connect(db_path: str, *, must_exist: bool = False, readonly: bool = False) -> sqlite3.Connection:
@@ -47,8 +48,7 @@ def connect(db_path: str, *, must_exist: bool = False, readonly: bool = False) -
         raise AudError(f"no index at {db_path}: run `aud index` first")
     try:
         if readonly:
-            conn = sqlite3.connect(sqlite_uri(db_path, mode="ro", nofollow="1"), uri=True,
-                                   isolation_level=None)
+            conn = _connect_reader(db_path)
         else:
             conn = sqlite3.connect(sqlite_uri(db_path, nofollow="1"), uri=True,
                                    isolation_level=None, timeout=30)
@@ -68,6 +68,23 @@ def connect(db_path: str, *, must_exist: bool = False, readonly: bool = False) -
         conn.close()
         raise CorruptIndex(f"the index {db_path} holds objects aud does not define"
                            f" ({', '.join(foreign[:3])}); `aud index` rebuilds it")
+    return conn
+
+
+def _connect_reader(db_path: str) -> sqlite3.Connection:
+    """A read-only connection. In a directory nobody may write (a read-only mount, a CI cache),
+    SQLite cannot make the `-shm` a WAL reader needs; no writer can change the file there
+    either, so it is opened as immutable."""
+    conn = sqlite3.connect(sqlite_uri(db_path, mode="ro", nofollow="1"), uri=True,
+                           isolation_level=None)
+    try:
+        conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone()
+    except sqlite3.OperationalError as exc:
+        conn.close()
+        if exc.sqlite_errorcode != _CANTOPEN or os.access(os.path.dirname(db_path), os.W_OK):
+            raise
+        conn = sqlite3.connect(sqlite_uri(db_path, mode="ro", nofollow="1", immutable="1"),
+                               uri=True, isolation_level=None)
     return conn
 
 

@@ -159,3 +159,32 @@ def test_a_damaged_page_is_found_and_rebuilt_by_aud_index(repo, mode):
     assert result.returncode == 0, result.stderr
     assert "rebuilt from scratch" in result.stdout
     repo.assert_exact()
+
+
+@pytest.fixture
+def read_only_pf(repo):
+    """`.pf` on a read-only bind mount (needs root; skipped elsewhere)."""
+    import subprocess
+
+    repo.write("a.py", "def f():\n    pass\n")
+    repo.commit()
+    repo.aud("index")
+    pf = str(repo.path / ".pf")
+    mounted = subprocess.run(["mount", "--bind", pf, pf], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip("cannot bind-mount here (not root?)")
+    try:
+        subprocess.run(["mount", "-o", "remount,ro,bind", pf, pf], check=True, capture_output=True)
+        yield repo
+    finally:
+        subprocess.run(["umount", pf], capture_output=True)
+
+
+def test_a_read_only_pf_is_read_and_refused_for_writing_in_one_line(read_only_pf):
+    repo = read_only_pf
+    before = around(repo.path / ".pf")
+    result = repo.run_aud("query", "def", "f")
+    assert result.returncode == 0 and result.stdout.startswith("a.py:1:0: function f")
+    assert repo.run_aud("status", "--check").returncode == 0
+    refused(repo.run_aud("index"), "Read-only file system")
+    assert around(repo.path / ".pf") == before
