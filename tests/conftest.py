@@ -35,11 +35,14 @@ def compiles(source: str | bytes) -> bool:
     return True
 
 
+AUD_TIMEOUT = 300  # seconds: a command that hangs fails its test instead of stalling the run
+
+
 def run_aud(cwd: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     """Run `aud` as a separate process, the way users and hooks do."""
     return subprocess.run(
         [sys.executable, "-m", "aud_git", *args], cwd=cwd, capture_output=True, text=True,
-        env={**os.environ, **GIT_ENV, **(env or {})},
+        env={**os.environ, **GIT_ENV, **(env or {})}, timeout=AUD_TIMEOUT,
     )
 
 
@@ -54,7 +57,7 @@ class Repo:
     def git(self, *args: str, check: bool = True, env: dict | None = None) -> subprocess.CompletedProcess:
         return subprocess.run(
             ["git", *args], cwd=self.path, check=check, capture_output=True, text=True,
-            env={**os.environ, **GIT_ENV, **(env or {})},
+            env={**os.environ, **GIT_ENV, **(env or {})}, timeout=AUD_TIMEOUT,
         )
 
     def write(self, rel: str, text: str | bytes) -> Path:
