@@ -8,8 +8,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 
 from aud_git.cache import ExtractionCache, is_regular_mode
-from aud_git.extract import FileRecord, finish_record, index_file, read_file
-from aud_git.extract.facts import Facts
+from aud_git.extract import FileRecord, failed_record, finish_record, index_file, read_file
 from aud_git.languages import language_of
 from aud_git.snapshot import Entry
 
@@ -98,12 +97,9 @@ def _died(task: Task, max_size: int, roots: tuple[str, ...]) -> FileRecord:
     """The record of a file whose extraction killed the process doing it, twice."""
     path, abs_path, oid = task
     record, _ = read_file(path, abs_path, oid, max_size)
-    facts = Facts()
-    facts.parse_errors.append((1, 0, "internal error: the process extracting it died"))
-    record = finish_record(record, facts, roots)
-    record.status = "internal_error"
-    record.failure = "the worker process extracting this file died (a crash or the OOM killer)"
-    return record
+    return failed_record(record, "internal error: the process extracting it died",
+                         "the worker process extracting this file died (a crash or the OOM"
+                         " killer)", roots)
 
 
 def extract_entries(

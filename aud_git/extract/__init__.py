@@ -153,13 +153,21 @@ def index_file(path: str, abs_path: str, known_oid: str | None, max_size: int,
     try:
         facts = extract_facts(record.lang, data)
     except Exception as exc:  # a bug of ours or a parser's: this file says so, the run goes on
-        facts = Facts()
-        facts.parse_errors.append((1, 0, internal_error_message(exc)))
-        record = finish_record(record, facts, source_roots)
-        record.status = "internal_error"
-        record.failure = traceback.format_exc()
-        return record
+        return failed_record(record, internal_error_message(exc), traceback.format_exc(),
+                             source_roots)
     return finish_record(record, facts, source_roots)
+
+
+def failed_record(record: FileRecord, message: str, failure: str,
+                  source_roots: tuple[str, ...]) -> FileRecord:
+    """The record of a file whose extraction failed: status `internal_error`, one
+    `parse_errors` row saying why, and the traceback (`failure`) for the log."""
+    facts = Facts()
+    facts.parse_errors.append((1, 0, message))
+    record = finish_record(record, facts, source_roots)
+    record.status = "internal_error"
+    record.failure = failure
+    return record
 
 
 def internal_error_message(exc: BaseException) -> str:
