@@ -514,19 +514,17 @@ def _log_crash(exc: BaseException) -> str:
     """Append the traceback to the repository's `.pf/aud.log` (or, outside a repository, to
     one in the temporary directory); returns the log's path."""
     import tempfile
-    import traceback
 
     from aud_git.freshness import find_root
-    from aud_git.logbook import EVENTS_LOG, log_line, versions
+    from aud_git.logbook import EVENTS_LOG, log_exception
     from aud_git.paths import PF_DIR
 
-    trace = "".join(traceback.format_exception(exc)).rstrip()
-    entry = f"internal error: {' '.join(sys.argv[1:])} ({versions()})\n{trace}"
+    headline = f"internal error: {' '.join(sys.argv[1:])}"
     try:
         pf_dir = os.path.join(find_root(_started_in), PF_DIR)
-        log_line(pf_dir, entry)
+        log_exception(pf_dir, headline, exc)
     except Exception:  # no repository, or no writable .pf/
         pf_dir = tempfile.gettempdir()
-        log_line(pf_dir, entry, f"aud-{os.getuid()}.log")
+        log_exception(pf_dir, headline, exc, f"aud-{os.getuid()}.log")
         return os.path.join(pf_dir, f"aud-{os.getuid()}.log")
     return os.path.join(pf_dir, EVENTS_LOG)

@@ -249,17 +249,14 @@ def run_deferred(name: str, lock_fd: int) -> int:
 
 
 def _log_failure(call: HookCall, exc: Exception, with_traceback: bool = True) -> None:
-    import traceback
-
     from aud_git.freshness import find_root
-    from aud_git.logbook import versions
+    from aud_git.logbook import log_exception
 
     try:
         pf_dir = os.path.join(find_root("."), PF_DIR)
         what = f"{call.name} {' '.join(call.args)}: failed"
         if with_traceback:
-            trace = "".join(traceback.format_exception(exc)).rstrip()
-            _log(pf_dir, f"{what} ({versions()})\n{trace}")
+            log_exception(pf_dir, what, exc, HOOKS_LOG)
         else:
             _log(pf_dir, f"{what}: {exc}")
     except Exception:  # nowhere to log: the line on stderr has said it

@@ -33,6 +33,15 @@ def versions() -> str:
             f" {parser_versions()}")
 
 
+def log_exception(pf_dir: str, headline: str, exc: BaseException,
+                  name: str = EVENTS_LOG) -> None:
+    """`headline`, the versions, and the traceback of `exc`."""
+    import traceback
+
+    trace = "".join(traceback.format_exception(exc)).rstrip()
+    log_line(pf_dir, f"{headline} ({versions()})\n{trace}", name)
+
+
 def log_internal_errors(pf_dir: str, failures: list[tuple[str, str, str]],
                         name: str = EVENTS_LOG) -> None:
     """One entry per (path, stage, traceback): the file and stage it hit, and where in aud."""
