@@ -1,5 +1,5 @@
 from __future__ import annotations
 
-from aud_git.cli import main
+from aud_git.commands import main
 
 main()

@@ -1,12 +1,14 @@
+"""The exceptions the engine raises for the user; `commands/error_handler.py` maps them to exit
+statuses. Nothing here knows about the command line."""
 from __future__ import annotations
 
-import click
 
-
-class AudError(click.ClickException):
-    """A user-facing error: one line `aud: ...` on stderr, exit status 2."""
+class AudError(Exception):
+    """A user-facing error: shown as one line `aud: MESSAGE`, exit status 2. The message says
+    what is wrong and, where there is one, what to do."""
 
     exit_code = 2
 
-    def show(self, file=None) -> None:
-        click.echo(f"aud: {self.format_message()}", err=True, file=file)
+    @property
+    def message(self) -> str:
+        return str(self)

@@ -13,7 +13,21 @@ import stat
 from aud_git.errors import AudError
 
 PF_DIR = ".pf"
+# Every file aud keeps in `.pf/`, named in one place.
 DB_NAME = "repo_index.db"
+CACHE_NAME = "cache.db"  # extraction and link results (advisory)
+LOCK_NAME = "lock"  # the updaters' lock; holds the holder's pid
+EVENTS_LOG = "aud.log"  # internal errors and failed self-checks, with tracebacks
+HOOKS_LOG = "hooks.log"  # what hooks and detached updates did
+BACKGROUND_PID = "background.pid"  # a detached update, pending or running
+WAITER_LOCK = "deferred.lock"  # held by the one process waiting for git to finish a rebase
+PF_FILES = ("", LOCK_NAME, DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm", CACHE_NAME, EVENTS_LOG,
+            HOOKS_LOG, BACKGROUND_PID, WAITER_LOCK)
+
+
+def db_path(root: str) -> str:
+    """The index of the working tree at `root`."""
+    return os.path.join(root, PF_DIR, DB_NAME)
 
 
 def ensure_pf_dir(pf_dir: str) -> str:

@@ -1,1 +1,1 @@
-"""The git hook shim that `aud hooks install` fills in (shipped as package data)."""
+"""Templates, not this repository's own hooks: see README.md beside this file."""

@@ -18,12 +18,12 @@ fi
 "$python" -I -c '
 import sys
 try:
-    from aud_git.cli import main
+    from aud_git.commands import main
 except ImportError as exc:
     print(f"aud: hook skipped: {sys.executable} cannot import aud-git ({exc}); run aud hooks install again", file=sys.stderr)
     sys.exit(0)
 sys.argv[0] = "aud"
-main()' hook @FLAGS@ "$hook" "$@" </dev/null
+main()' hook-impl @FLAGS@ "$hook" "$@" </dev/null
 aud_status=$?
 if [ "$hook" = pre-commit ] && [ "$aud_status" -ne 0 ]; then
     exit "$aud_status"

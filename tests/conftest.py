@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from aud_git import store
-from aud_git.cli import cli
-from aud_git.dump import digest
-from aud_git.verify import differences, fresh_build
-from aud_git.workspace import open_workspace
+from aud_git.commands import cli
+from aud_git.db import store
+from aud_git.db.dump import digest
+from aud_git.engine.verify import differences, fresh_build
+from aud_git.git.workspace import open_workspace
 
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.com",

@@ -13,10 +13,9 @@ import stat
 import traceback
 from dataclasses import dataclass
 
-import pygit2
-
 from aud_git.extract.facts import Facts
 from aud_git.extract.text import clip, count_lines
+from aud_git.git.objects import blob_id, file_blob_id
 from aud_git.languages import SOURCE_LANGS, language_of
 
 # Bump when an extractor's output changes: it is part of the cache key and of `meta`.
@@ -109,7 +108,7 @@ def read_file(path: str, abs_path: str, known_oid: str | None, max_size: int) ->
             target = os.readlink(os.fsencode(abs_path))
             record.size, record.status = len(target), "symlink"
             record.sha256 = hashlib.sha256(target).hexdigest()
-            record.blob_oid = known_oid or str(pygit2.hash(target))
+            record.blob_oid = known_oid or blob_id(target)
             return record, None
         if not stat.S_ISREG(info.st_mode):
             record.status, record.blob_oid = "unreadable", None
@@ -118,7 +117,7 @@ def read_file(path: str, abs_path: str, known_oid: str | None, max_size: int) ->
         if info.st_size > max_size:
             record.status = "too_large"
             record.sha256 = _hash_large(abs_path)
-            record.blob_oid = known_oid or str(pygit2.hashfile(abs_path))
+            record.blob_oid = known_oid or file_blob_id(abs_path)
             return record, None
         with open(abs_path, "rb") as handle:
             data = handle.read()
@@ -127,7 +126,7 @@ def read_file(path: str, abs_path: str, known_oid: str | None, max_size: int) ->
         return record, None
     record.size = len(data)
     record.sha256 = hashlib.sha256(data).hexdigest()
-    record.blob_oid = known_oid or str(pygit2.hash(data))
+    record.blob_oid = known_oid or blob_id(data)
     if is_binary(data):
         record.status = "binary"
         return record, None

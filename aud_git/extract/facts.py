@@ -1,7 +1,7 @@
 """The rows one file contributes to the fact tables, without the leading `file` column."""
 from __future__ import annotations
 
-from aud_git.schema import FACT_TABLE_NAMES
+from aud_git.db.schema import FACT_TABLE_NAMES
 
 
 class Facts:

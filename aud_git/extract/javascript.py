@@ -5,6 +5,9 @@ becomes a `parse_errors` row.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
 from aud_git.extract.facts import Facts
 from aud_git.extract.grammars import parser, syntax_error_rows
 from aud_git.extract.text import MAX_QUALNAME, MAX_TEXT, clip, clip_span, invalid_utf8
@@ -23,6 +26,14 @@ _TYPE_DECLARATIONS = {
     "enum_declaration": "enum",
 }
 _NAMESPACES = frozenset({"internal_module", "module"})
+
+
+class Frame(NamedTuple):
+    """A node to visit, with the scope its definitions go into."""
+    node: Any
+    scope: str | None  # the enclosing qualname; None at module level
+    scope_kind: str  # module, namespace, class or function
+    exported: bool  # under an `export`
 
 
 def _pos(node) -> tuple[int, int]:
@@ -151,7 +162,7 @@ class _Walker:
                 for name in self.declared_names(declaration):
                     self.facts.exports.append(
                         (*_pos(declaration), "default" if is_default else name, name))
-            stack.append((declaration, scope, scope_kind, True))
+            stack.append(Frame(declaration, scope, scope_kind, True))
             return
         value = node.child_by_field_name("value")
         if value is not None:
@@ -163,7 +174,7 @@ class _Walker:
                 name_node = value.child_by_field_name("name")
                 local = name_node.text.decode() if name_node is not None else None
             self.facts.exports.append((*_pos(value), "default", local))
-            stack.append((value, scope, scope_kind, True))
+            stack.append(Frame(value, scope, scope_kind, True))
             return
         for child in node.named_children:
             if child.type == "export_clause":
@@ -243,86 +254,124 @@ class _Walker:
                 self.symbol(name, scope, "variable", node, exported)
         if value is not None:
             if value.type in _FUNCTION_VALUES or value.type in _CLASS_DECLARATIONS:
-                stack.extend((c, child_scope, child_kind, False) for c in value.named_children)
+                stack.extend(Frame(c, child_scope, child_kind, False) for c in value.named_children)
             else:
-                stack.append((value, scope, scope_kind, False))
+                stack.append(Frame(value, scope, scope_kind, False))
 
     def walk(self, root) -> None:
-        stack = [(root, None, "module", False)]
+        """Iterative: a handler per node type (see `_HANDLERS`) records its facts and says
+        whether it took care of the children; otherwise they are walked in the same scope."""
+        stack: list[Frame] = [Frame(root, None, "module", False)]
         while stack:
-            node, scope, scope_kind, exported = stack.pop()
-            kind = node.type
-            if kind == "import_statement":
-                self.import_statement(node)
+            frame = stack.pop()
+            handler = _HANDLERS.get(frame.node.type)
+            if handler is not None and handler(self, frame, stack):
                 continue
-            if kind == "export_statement":
-                self.export_statement(node, scope, scope_kind, stack)
-                continue
-            if kind in _FUNCTION_DECLARATIONS or (kind in _FUNCTION_VALUES and node.child_by_field_name("name") and scope_kind != "class"):
-                name = node.child_by_field_name("name")
-                if name is not None:
-                    function_kind = "method" if scope_kind == "class" else "function"
-                    qualname = self.symbol(name, scope, function_kind, node, exported, self.signature(node))
-                    stack.extend((c, qualname, "function", False) for c in node.named_children)
-                    continue
-            elif kind in _CLASS_DECLARATIONS:
-                name = node.child_by_field_name("name")
-                if name is not None:
-                    qualname = self.symbol(name, scope, "class", node, exported)
-                    for child in node.named_children:
-                        inner = child.type == "class_body"
-                        stack.append((child, qualname if inner else scope, "class" if inner else scope_kind, False))
-                    continue
-            elif kind == "method_definition":
-                name = node.child_by_field_name("name")
-                qualname = self.symbol(name, scope, "method", node, exported and scope_kind == "class", self.signature(node))
-                stack.extend((c, qualname, "function", False) for c in node.named_children)
-                continue
-            elif kind in ("public_field_definition", "field_definition") and scope_kind == "class":
-                name = node.child_by_field_name("name") or node.child_by_field_name("property")
-                value = node.child_by_field_name("value")
-                if name is not None:
-                    is_function = value is not None and value.type in _FUNCTION_VALUES
-                    qualname = self.symbol(name, scope, "method" if is_function else "variable", node,
-                                           False, self.signature(value) if is_function else None)
-                    if value is not None:
-                        self.facts.assignments.append((*_pos(name), scope, self.text(name), self.text(value)))
-                        stack.append((value, qualname if is_function else scope,
-                                      "function" if is_function else scope_kind, False))
-                    continue
-            elif kind in _TYPE_DECLARATIONS:
-                name = node.child_by_field_name("name")
-                if name is not None:
-                    self.symbol(name, scope, _TYPE_DECLARATIONS[kind], node, exported)
-                continue
-            elif kind in _NAMESPACES:
-                name = node.child_by_field_name("name")
-                if name is not None:
-                    qualname = self.symbol(name, scope, "namespace", node, exported)
-                    stack.extend((c, qualname, "namespace", False) for c in node.named_children)
-                    continue
-            elif kind in ("lexical_declaration", "variable_declaration"):
-                for child in node.named_children:
-                    if child.type == "variable_declarator":
-                        self.declarator(child, scope, scope_kind, exported, stack)
-                    else:
-                        stack.append((child, scope, scope_kind, False))
-                continue
-            elif kind in ("call_expression", "new_expression"):
-                function = node.child_by_field_name("function" if kind == "call_expression" else "constructor")
-                if function is not None:
-                    if function.type == "import" or (function.type == "identifier" and function.text == b"require"):
-                        self.require_or_dynamic(node, function)
-                    self.call(node, function, scope)
-            elif kind in ("assignment_expression", "augmented_assignment_expression"):
-                left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
-                if left is not None and right is not None:
-                    value = self.text(right)
-                    if kind == "augmented_assignment_expression":
-                        operator = node.child_by_field_name("operator")
-                        value = f"{operator.text.decode() if operator is not None else '?='} {value}"
-                    self.facts.assignments.append((*_pos(left), scope or MODULE_SCOPE, self.text(left), value))
-            stack.extend((c, scope, scope_kind, False) for c in node.children if c.is_named or c.is_missing)
+            node = frame.node
+            stack.extend(Frame(c, frame.scope, frame.scope_kind, False)
+                         for c in node.children if c.is_named or c.is_missing)
+
+    def on_import(self, frame: Frame, stack: list[Frame]) -> bool:
+        self.import_statement(frame.node)
+        return True
+
+    def on_export(self, frame: Frame, stack: list[Frame]) -> bool:
+        self.export_statement(frame.node, frame.scope, frame.scope_kind, stack)
+        return True
+
+    def on_function(self, frame: Frame, stack: list[Frame]) -> bool:
+        node = frame.node
+        name = node.child_by_field_name("name")
+        if name is None:
+            return False
+        kind = "method" if frame.scope_kind == "class" else "function"
+        qualname = self.symbol(name, frame.scope, kind, node, frame.exported, self.signature(node))
+        stack.extend(Frame(c, qualname, "function", False) for c in node.named_children)
+        return True
+
+    def on_function_value(self, frame: Frame, stack: list[Frame]) -> bool:
+        """A named function expression defines its name, except as a class field's value."""
+        return frame.scope_kind != "class" and self.on_function(frame, stack)
+
+    def on_class(self, frame: Frame, stack: list[Frame]) -> bool:
+        node = frame.node
+        name = node.child_by_field_name("name")
+        if name is None:
+            return False
+        qualname = self.symbol(name, frame.scope, "class", node, frame.exported)
+        for child in node.named_children:
+            if child.type == "class_body":
+                stack.append(Frame(child, qualname, "class", False))
+            else:  # heritage and decorators belong to the enclosing scope
+                stack.append(Frame(child, frame.scope, frame.scope_kind, False))
+        return True
+
+    def on_method(self, frame: Frame, stack: list[Frame]) -> bool:
+        node = frame.node
+        qualname = self.symbol(node.child_by_field_name("name"), frame.scope, "method", node,
+                               frame.exported and frame.scope_kind == "class", self.signature(node))
+        stack.extend(Frame(c, qualname, "function", False) for c in node.named_children)
+        return True
+
+    def on_field(self, frame: Frame, stack: list[Frame]) -> bool:
+        node, scope = frame.node, frame.scope
+        name = node.child_by_field_name("name") or node.child_by_field_name("property")
+        if frame.scope_kind != "class" or name is None:
+            return False
+        value = node.child_by_field_name("value")
+        is_function = value is not None and value.type in _FUNCTION_VALUES
+        qualname = self.symbol(name, scope, "method" if is_function else "variable", node,
+                               False, self.signature(value) if is_function else None)
+        if value is not None:
+            self.facts.assignments.append((*_pos(name), scope, self.text(name), self.text(value)))
+            stack.append(Frame(value, qualname if is_function else scope,
+                               "function" if is_function else frame.scope_kind, False))
+        return True
+
+    def on_type_declaration(self, frame: Frame, stack: list[Frame]) -> bool:
+        node = frame.node
+        name = node.child_by_field_name("name")
+        if name is not None:
+            self.symbol(name, frame.scope, _TYPE_DECLARATIONS[node.type], node, frame.exported)
+        return True  # a type's members are not the module's facts
+
+    def on_namespace(self, frame: Frame, stack: list[Frame]) -> bool:
+        node = frame.node
+        name = node.child_by_field_name("name")
+        if name is None:
+            return False
+        qualname = self.symbol(name, frame.scope, "namespace", node, frame.exported)
+        stack.extend(Frame(c, qualname, "namespace", False) for c in node.named_children)
+        return True
+
+    def on_declaration(self, frame: Frame, stack: list[Frame]) -> bool:
+        for child in frame.node.named_children:
+            if child.type == "variable_declarator":
+                self.declarator(child, frame.scope, frame.scope_kind, frame.exported, stack)
+            else:
+                stack.append(Frame(child, frame.scope, frame.scope_kind, False))
+        return True
+
+    def on_call(self, frame: Frame, stack: list[Frame]) -> bool:
+        node = frame.node
+        field = "function" if node.type == "call_expression" else "constructor"
+        function = node.child_by_field_name(field)
+        if function is not None:
+            if function.type == "import" or (function.type == "identifier" and function.text == b"require"):
+                self.require_or_dynamic(node, function)
+            self.call(node, function, frame.scope)
+        return False  # arguments and callee hold calls of their own
+
+    def on_assignment(self, frame: Frame, stack: list[Frame]) -> bool:
+        node = frame.node
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        if left is not None and right is not None:
+            value = self.text(right)
+            if node.type == "augmented_assignment_expression":
+                operator = node.child_by_field_name("operator")
+                value = f"{operator.text.decode() if operator is not None else '?='} {value}"
+            self.facts.assignments.append((*_pos(left), frame.scope or MODULE_SCOPE, self.text(left), value))
+        return False
 
     def finish(self) -> None:
         for symbol in self.symbols:
@@ -342,3 +391,24 @@ def extract_javascript(data: bytes, lang: str, facts: Facts) -> None:
     walker = _Walker(data, facts)
     walker.walk(tree.root_node)
     walker.finish()
+
+
+_Handler = Callable[[_Walker, Frame, list[Frame]], bool]
+_HANDLERS: dict[str, _Handler] = {
+    "import_statement": _Walker.on_import,
+    "export_statement": _Walker.on_export,
+    **{kind: _Walker.on_function for kind in _FUNCTION_DECLARATIONS},
+    **{kind: _Walker.on_function_value for kind in _FUNCTION_VALUES},
+    **{kind: _Walker.on_class for kind in _CLASS_DECLARATIONS},
+    "method_definition": _Walker.on_method,
+    "public_field_definition": _Walker.on_field,
+    "field_definition": _Walker.on_field,
+    **{kind: _Walker.on_type_declaration for kind in _TYPE_DECLARATIONS},
+    **{kind: _Walker.on_namespace for kind in _NAMESPACES},
+    "lexical_declaration": _Walker.on_declaration,
+    "variable_declaration": _Walker.on_declaration,
+    "call_expression": _Walker.on_call,
+    "new_expression": _Walker.on_call,
+    "assignment_expression": _Walker.on_assignment,
+    "augmented_assignment_expression": _Walker.on_assignment,
+}

@@ -6,12 +6,12 @@ import traceback
 from collections.abc import Iterable
 from typing import NamedTuple
 
+from aud_git.db.schema import LINK_TABLES
 from aud_git.extract import internal_error_message
 from aud_git.languages import SOURCE_LANGS
 from aud_git.link.javascript import JsLinker
 from aud_git.link.lookups import FactReader, Lookups, evaluate
 from aud_git.link.python import PythonLinker
-from aud_git.schema import LINK_TABLES
 
 _PARALLEL_ABOVE = 400
 _LINK_ROW_TABLES = ("import_links", "call_links", "link_errors")
@@ -96,7 +96,7 @@ def link_files(conn: sqlite3.Connection, files: Iterable[str], source_roots: tup
         slices = [targets[i::jobs * 4] for i in range(jobs * 4)]
         from concurrent.futures.process import BrokenProcessPool
 
-        from aud_git.workers import fork_executor
+        from aud_git.processes import fork_executor
 
         try:
             with fork_executor(jobs) as pool:

@@ -4,14 +4,16 @@ Shared by the Python and JS/TS linkers, which supply what a name and a member me
 """
 from __future__ import annotations
 
+from aud_git.link.bindings import Binding, Definition, ModuleRef
 from aud_git.link.lookups import Lookups
 
 CALLABLE_KINDS = frozenset({"class", "function", "method"})
 
 
-def instance_of(binding):
-    if binding is not None and binding[0] == "symbol" and binding[3] == "class":
-        return ("symbol", binding[1], binding[2], "instance")
+def instance_of(binding: Binding | None) -> Definition | None:
+    """What calling `binding` gives, as far as we follow it: an instance of a class."""
+    if isinstance(binding, Definition) and binding.kind == "class":
+        return Definition(binding.path, binding.qualname, "instance")
     return None
 
 
@@ -19,23 +21,21 @@ class CallResolver:
     receiver_names: frozenset[str] = frozenset()
     lk: Lookups
 
-    def head(self, path: str, name: str):
+    def head(self, path: str, name: str) -> Binding | None:
         """What a bare name used in `path` resolves to, or None (unbound, ambiguous, external)."""
         raise NotImplementedError
 
-    def member(self, current, name: str):
+    def member(self, current: Binding | None, name: str) -> Binding | None:
         """A member of a module, or of a class, instance or namespace definition."""
-        if current is None:
-            return None
-        if current[0] == "module":
+        if isinstance(current, ModuleRef):
             return self.module_member(current, name)
-        if current[0] == "symbol" and current[3] in ("class", "instance", "namespace"):
-            qualname = f"{current[2]}.{name}"
-            kind = self.lk.member(current[1], qualname)
-            return ("symbol", current[1], qualname, kind) if kind is not None else None
+        if isinstance(current, Definition) and current.kind in ("class", "instance", "namespace"):
+            qualname = f"{current.qualname}.{name}"
+            kind = self.lk.member(current.path, qualname)
+            return Definition(current.path, qualname, kind) if kind is not None else None
         return None
 
-    def module_member(self, module, name: str):
+    def module_member(self, module: ModuleRef, name: str) -> Binding | None:
         raise NotImplementedError
 
     def call_links(self, file: str, calls: list[tuple]) -> list[tuple]:
@@ -44,11 +44,11 @@ class CallResolver:
         for line, col, caller, callee in calls:
             target = self.resolve_call(file, own, caller, callee)
             if target is not None:
-                rows.append((line, col, callee, target[1], target[2]))
+                rows.append((line, col, callee, target.path, target.qualname))
         return rows
 
-    def resolve_call(self, file, own, caller, callee):
-        tokens = []
+    def resolve_call(self, file: str, own: dict[str, str], caller: str, callee: str) -> Definition | None:
+        tokens: list[tuple[str, bool]] = []
         for token in callee.split("."):
             called = token.endswith("()")
             name = token[:-2] if called else token
@@ -60,7 +60,7 @@ class CallResolver:
             owner = caller.rpartition(".")[0]
             if own.get(owner) != "class":
                 return None
-            current = ("symbol", file, owner, "instance")
+            current: Binding | None = Definition(file, owner, "instance")
         else:
             current = self.head(file, head)
         for index, (name, called) in enumerate([(head, head_called), *rest]):
@@ -70,6 +70,6 @@ class CallResolver:
                 current = instance_of(current)
             if current is None:
                 return None
-        if current[0] == "symbol" and current[3] in CALLABLE_KINDS:
+        if isinstance(current, Definition) and current.kind in CALLABLE_KINDS:
             return current
         return None

@@ -3,13 +3,13 @@
 Relative specifiers are probed with extensions and `index.*`; bare specifiers go through the
 nearest `tsconfig.json`/`jsconfig.json` (`extends`, `baseUrl`, `paths`), else they are external.
 A probe of one base path is one `jsmod` lookup (see probes.py).
-Resolved bindings: ("module", path) and ("symbol", path, qualname, kind); names are resolved one
-at a time, when used.
+Names resolve to bindings (bindings.py), one at a time, when used.
 """
 from __future__ import annotations
 
 import posixpath
 
+from aud_git.link.bindings import Binding, Definition, ModuleRef
 from aud_git.link.calls import CallResolver
 from aud_git.link.lookups import Lookups
 
@@ -118,25 +118,25 @@ class JsLinker(CallResolver):
         return rows
 
     # -- names and exports -----------------------------------------------------------------
-    def head(self, path: str, name: str):
+    def head(self, path: str, name: str) -> Binding | None:
         candidates = self.lk.name(path, name)
         if not candidates or len(candidates) != 1:
             return None
         (candidate,) = candidates
         if candidate[0] == "symbol":
-            return ("symbol", path, candidate[1], candidate[2])
+            return Definition(path, candidate[1], candidate[2])
         _, module, imported = candidate
         target = self.resolve_specifier(path, module)[0]
         if target is None:
             return None
         if imported == "*" or imported is None:
-            return ("module", target)
+            return ModuleRef(target)
         return self.export_of(target, imported)
 
-    def export_of(self, path: str, name: str):
+    def export_of(self, path: str, name: str) -> Binding | None:
         return self.lk.shared(("js-export", path, name), lambda: self._export_of(path, name))
 
-    def _export_of(self, path: str, name: str):
+    def _export_of(self, path: str, name: str) -> Binding | None:
         entry = self.lk.export(path, name)
         if entry is not None:
             if entry[0] == "local":
@@ -145,10 +145,10 @@ class JsLinker(CallResolver):
             target = self.resolve_specifier(path, module)[0]
             if target is None:
                 return None
-            return ("module", target) if imported == "*" else self.export_of(target, imported)
+            return ModuleRef(target) if imported == "*" else self.export_of(target, imported)
         if name == "default":
             return None
-        results = set()
+        results: set[Binding | None] = set()
         for module in self.lk.stars(path):
             target = self.resolve_specifier(path, module)[0]
             if target is not None:
@@ -156,8 +156,8 @@ class JsLinker(CallResolver):
         results.discard(None)
         return results.pop() if len(results) == 1 else None
 
-    def module_member(self, module, name: str):
-        return self.export_of(module[1], name)
+    def module_member(self, module: ModuleRef, name: str) -> Binding | None:
+        return self.export_of(module.path, name)
 
 
 def _matching_patterns(paths: dict[str, list[str]], specifier: str):

@@ -1,0 +1,72 @@
+"""`aud hooks install|uninstall|status`: the shims that keep the index fresh."""
+from __future__ import annotations
+
+import sys
+from dataclasses import asdict
+
+import click
+
+from aud_git.commands.output import json_option, print_json, workspace_of
+
+
+@click.group()
+def hooks() -> None:
+    """Install, remove or inspect the git hooks that keep the index fresh."""
+
+
+@hooks.command("install")
+@click.option("--background", is_flag=True,
+              help="Let large updates (branch switches) detach so that git returns at once.")
+@click.option("--strict", is_flag=True, help="Fail commits whose staged Python/JS/TS does not parse.")
+@click.option("--force", is_flag=True, help="Install even where a hook manager is in charge.")
+@click.pass_context
+def install(ctx, background, strict, force):
+    """Install the hook shims (idempotent; existing hooks are chained, never clobbered)."""
+    from aud_git.git.workspace import hooks_dir
+    from aud_git.hooks import install as installer
+
+    workspace = workspace_of(ctx)
+    manager = installer.detect_manager(workspace, hooks_dir(workspace))
+    if manager and not force:
+        click.echo(f"aud: this repository's hooks are managed by {manager}; add this instead"
+                   " (or pass --force):\n", err=True)
+        click.echo(installer.manager_snippet(manager))
+        sys.exit(1)
+    for line in installer.install(workspace, background, strict):
+        click.echo(f"aud: {line}")
+
+
+@hooks.command("uninstall")
+@click.option("--everywhere", is_flag=True,
+              help="In a hooks directory shared by many repositories: remove the shims for all.")
+@click.pass_context
+def uninstall(ctx, everywhere):
+    """Remove the shims and restore any hook they chained (in a shared hooks directory: stop
+    indexing this repository, and leave the shims to the others)."""
+    from aud_git.hooks import install as installer
+
+    lines = installer.uninstall(workspace_of(ctx), everywhere)
+    for line in lines or ["aud: no aud hooks installed"]:
+        click.echo(line if line.startswith("aud:") else f"aud: {line}")
+
+
+@hooks.command("status")
+@json_option
+@click.pass_context
+def status(ctx, as_json):
+    """Each hook (missing, ours, chained or foreign), its interpreter, and background work."""
+    from aud_git.hooks import install as installer
+    from aud_git.hooks.background import background_state
+
+    workspace = workspace_of(ctx)
+    states = installer.status(workspace)
+    work = background_state(workspace.pf_dir)
+    if as_json:
+        print_json({"hooks": [asdict(s) for s in states], "background": work})
+        return
+    for s in states:
+        extra = f" ({s.python}{'' if s.runs else ', does not run'})" if s.python else ""
+        click.echo(f"{s.name}: {s.state}{extra}")
+    for key, value in work.items():
+        if value:
+            click.echo(f"background: {key} (pid {value})")

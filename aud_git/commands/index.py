@@ -1,0 +1,71 @@
+"""`aud index`: a full rebuild, an incremental update, or a CI update with its workset."""
+from __future__ import annotations
+
+import json
+
+import click
+
+from aud_git.commands.output import (
+    print_json,
+    progress_bar,
+    repo_relative,
+    say,
+    show_progress,
+    workspace_of,
+)
+
+
+@click.command()
+@click.option("--full", "mode", flag_value="full", help="Rebuild from scratch (the default).")
+@click.option("--incremental", "mode", flag_value="incremental",
+              help="Update only what changed since the last run; rebuilds when it must.")
+@click.option("--since", metavar="REF",
+              help="CI: update (incrementally if an index exists) and report the workset since REF.")
+@click.option("--workset-out", type=click.Path(dir_okay=False), metavar="FILE",
+              help="With --since: write the workset as JSON to FILE.")
+@click.option("--files", "hints", multiple=True, metavar="PATH",
+              help="Paths an editor or agent just changed: checked first (repeatable).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes for extraction (default: all cores).")
+@click.option("--no-cache", is_flag=True, help="Neither read nor fill the extraction cache.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON summary.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
+@click.pass_context
+def index(ctx, mode, since, workset_out, hints, jobs, no_cache, as_json, quiet):
+    """Index the working tree into .pf/repo_index.db."""
+    from aud_git.engine.update import run_update
+
+    if workset_out and not since:
+        raise click.UsageError("--workset-out goes with --since")
+    workspace = workspace_of(ctx)
+    summary = run_update(
+        workspace,
+        mode=mode or ("incremental" if since or hints else "full"),
+        jobs=jobs,
+        use_cache=not no_cache,
+        hints=[repo_relative(workspace.workdir, h) for h in hints],
+        since=since,
+        progress=progress_bar if show_progress(quiet or as_json) else None,
+    )
+    if workset_out:
+        _write_workset(workset_out, summary.workset)
+    if as_json:
+        print_json({**summary.as_json(), "rows": _row_counts(workspace.db_path)}, sort_keys=True)
+    elif not quiet:
+        say(summary.line())
+
+
+def _write_workset(path: str, workset) -> None:
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump(workset, handle, indent=2, sort_keys=True)
+        handle.write("\n")
+
+
+def _row_counts(db_path: str) -> dict[str, int]:
+    from aud_git.db import store
+
+    conn = store.connect(db_path, must_exist=True, readonly=True)
+    try:
+        return store.row_counts(conn)
+    finally:
+        conn.close()

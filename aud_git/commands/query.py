@@ -1,0 +1,190 @@
+"""`aud query ...`: the index's answers as grep-like lines (`path:line:col: ...`) or JSON.
+
+Readers never load pygit2: the repository is found and its freshness checked from git's files.
+"""
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+from collections.abc import Callable
+
+import click
+
+from aud_git.commands.output import json_option, print_json, printable, say
+from aud_git.errors import AudError
+
+_depth_option = click.option("--depth", type=click.IntRange(min=1), default=1, show_default=True,
+                             help="Follow transitively this many levels (cycle-safe).")
+
+
+@click.group()
+@click.pass_context
+def query(ctx) -> None:
+    """Ask the index: definitions, callers, callees, importers, imports, files, SQL.
+
+    Text output is grep-like (path:line:col: ...); --json gives the documented shape. An empty
+    answer exits 1 with nothing on stdout, an error exits 2.
+    """
+    from aud_git.db import store
+    from aud_git.git.refs import find_root
+    from aud_git.paths import db_path
+    from aud_git.query.freshness import stale_reason
+
+    root = find_root(ctx.obj["directory"])
+    conn = store.connect(db_path(root), must_exist=True, readonly=True)
+    try:
+        reason = stale_reason(root, conn)
+    except sqlite3.DatabaseError as exc:
+        raise AudError(f"the index is unreadable or corrupt ({exc}); `aud index` rebuilds it") from None
+    if reason:
+        click.echo(f"aud: warning: the index may be stale ({reason}); run `aud index --incremental`",
+                   err=True)
+    ctx.obj.update(root=root, conn=conn)
+
+
+def _emit(items: list, as_json: bool, line: Callable[[dict], str]) -> None:
+    """Items as JSON, or one escaped text line each; an empty answer exits 1."""
+    if not items:
+        sys.exit(1)
+    if as_json:
+        print_json(items, ensure_ascii=False)
+    else:
+        for item in items:
+            say(line(item))
+
+
+def _file_arg(ctx, path: str) -> str:
+    """A FILE argument: repo-relative as stored, or a path on disk relative to the cwd."""
+    conn = ctx.obj["conn"]
+    if conn.execute("SELECT 1 FROM files WHERE path = ?", (path,)).fetchone():
+        return path
+    return os.path.relpath(os.path.abspath(path), ctx.obj["root"]).replace(os.sep, "/")
+
+
+@query.command("def")
+@click.argument("name")
+@click.option("--kind", help="Only this kind (class, function, method, variable, module, ...).")
+@click.option("--exact", is_flag=True, help="Match the qualname exactly.")
+@json_option
+@click.pass_context
+def query_def(ctx, name, kind, exact, as_json):
+    """Definitions by name, qualname, qualname tail, or glob (`*`, `?`, `[...]`)."""
+    from aud_git.query.questions import definitions
+
+    _emit(definitions(ctx.obj["conn"], name, kind, exact), as_json,
+          lambda d: f"{d['file']}:{d['line']}:{d['col']}: {d['kind']} {d['qualname']}"
+                    + (f" {d['signature']}" if d["signature"] else ""))
+
+
+@query.command("callers")
+@click.argument("qualname")
+@_depth_option
+@json_option
+@click.pass_context
+def query_callers(ctx, qualname, depth, as_json):
+    """Call sites that resolve to QUALNAME (also FILE:QUALNAME or module.path.QUALNAME)."""
+    from aud_git.query.questions import callers
+
+    _emit(callers(ctx.obj["conn"], qualname, depth), as_json,
+          lambda c: f"{c['file']}:{c['line']}:{c['col']}: {'>' * c['depth']} {c['caller']}"
+                    f" calls {c['target_qualname']}")
+
+
+@query.command("callees")
+@click.argument("qualname")
+@_depth_option
+@json_option
+@click.pass_context
+def query_callees(ctx, qualname, depth, as_json):
+    """Definitions that QUALNAME's calls resolve to."""
+    from aud_git.query.questions import callees
+
+    _emit(callees(ctx.obj["conn"], qualname, depth), as_json,
+          lambda c: f"{c['target_file']}:{c['target_line']}:{c['target_col']}: {'>' * c['depth']}"
+                    f" {c['kind']} {c['target_qualname']} (called by {c['caller']} at"
+                    f" {c['file']}:{c['line']})")
+
+
+@query.command("importers")
+@click.argument("file")
+@_depth_option
+@json_option
+@click.pass_context
+def query_importers(ctx, file, depth, as_json):
+    """Files whose imports resolve to FILE."""
+    from aud_git.query.questions import importers
+
+    _emit(importers(ctx.obj["conn"], _file_arg(ctx, file), depth), as_json,
+          lambda i: f"{i['file']}:{i['line']}:{i['col']}: {'>' * i['depth']} imports {i['target']}")
+
+
+def _import_line(i: dict) -> str:
+    what = i["module"] + (f" {i['name']}" if i["name"] else "")
+    return f"{i['file']}:{i['line']}:{i['col']}: import {what} -> {i['target'] or i['resolution']}"
+
+
+@query.command("imports")
+@click.argument("file")
+@json_option
+@click.pass_context
+def query_imports(ctx, file, as_json):
+    """What FILE imports, and where each import resolves (or external/unresolved)."""
+    from aud_git.query.questions import imports
+
+    _emit(imports(ctx.obj["conn"], _file_arg(ctx, file)), as_json, _import_line)
+
+
+@query.command("file")
+@click.argument("file")
+@json_option
+@click.pass_context
+def query_file(ctx, file, as_json):
+    """Everything the index holds for FILE."""
+    from aud_git.query.questions import file_report
+
+    report = file_report(ctx.obj["conn"], _file_arg(ctx, file))
+    if as_json:
+        print_json(report, ensure_ascii=False)
+    else:
+        _print_file_report(report)
+
+
+def _print_file_report(report: dict) -> None:
+    info = report["file"]
+    path = info["path"]
+    say(f"{path}:1:0: file {info['lang'] or 'other'} {info['status']} {info['lines']} lines")
+    for s in report["symbols"]:
+        say(f"{path}:{s['line']}:{s['col']}: {s['kind']} {s['qualname']}")
+    for i in report["imports"]:
+        say(f"{path}:{i['line']}:{i['col']}: import {i['module']}"
+            f"{' ' + i['name'] if i['name'] else ''} -> {i['target'] or i['resolution']}")
+    for c in report["calls"]:
+        target = f" -> {c['target_file']}:{c['target_qualname']}" if c["target_file"] else ""
+        say(f"{path}:{c['line']}:{c['col']}: call {c['callee']}{target}")
+    for e in report["parse_errors"]:
+        say(f"{path}:{e['line']}:{e['col']}: error {e['message']}")
+
+
+@query.command("sql")
+@click.argument("statement")
+@click.option("--timeout", type=click.FloatRange(min=0.01), default=5.0, show_default=True,
+              metavar="SECONDS", help="Stop a statement that runs longer.")
+@click.option("--max-rows", type=click.IntRange(min=1), default=10_000, show_default=True,
+              help="Refuse an answer with more rows (add a LIMIT).")
+@json_option
+@click.pass_context
+def query_sql(ctx, statement, timeout, max_rows, as_json):
+    """Run one read-only SQL statement: reads and plain functions only (no ATTACH, PRAGMA or
+    write), within a time and size budget. Blobs are shown as hex."""
+    from aud_git.query.sql import run_sql
+
+    columns, rows = run_sql(ctx.obj["conn"], statement, timeout=timeout, max_rows=max_rows)
+    rows = [tuple(v.hex() if isinstance(v, bytes) else v for v in row) for row in rows]
+    if not rows:
+        sys.exit(1)
+    if as_json:
+        print_json([dict(zip(columns, row, strict=True)) for row in rows], ensure_ascii=False)
+    else:
+        for row in rows:  # fields escaped one by one: the tab between them is ours
+            click.echo("\t".join("" if v is None else printable(str(v)) for v in row))

@@ -1,0 +1,126 @@
+"""The extract step: records from the cache first, then read and parsed on all cores (the order
+of results never matters: keys are natural)."""
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Callable, Iterator
+
+from aud_git.db.cache import ExtractionCache, is_regular_mode
+from aud_git.extract import FileRecord, failed_record, finish_record, index_file, read_file
+from aud_git.git.snapshot import Entry
+from aud_git.languages import language_of
+from aud_git.processes import fork_executor
+
+_CHUNK = 24
+_SERIAL_BELOW = 48
+
+Task = tuple[str, str, str | None]  # path, absolute path, known blob id
+
+
+def _extract_chunk(args: tuple[list[Task], int, tuple[str, ...]]) -> list[FileRecord]:
+    tasks, max_size, roots = args
+    return [index_file(path, abs_path, oid, max_size, roots) for path, abs_path, oid in tasks]
+
+
+def _pooled(jobs: int, chunks: list) -> Iterator[list[FileRecord]]:
+    """Every chunk's records, in completion order. Chunks lost to a dead worker are tried once
+    more in a fresh pool, then file by file, each in a process of its own: a file that kills
+    that process too is recorded as an internal error, and the run goes on."""
+    from concurrent.futures import as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
+    pending = chunks
+    for _ in range(2):
+        lost = []
+        pool = fork_executor(jobs)
+        try:
+            futures = {pool.submit(_extract_chunk, chunk): chunk for chunk in pending}
+            for future in as_completed(futures):
+                try:
+                    records = future.result()
+                except BrokenProcessPool:
+                    lost.append(futures[future])
+                    continue
+                yield records
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+        if not lost:
+            return
+        pending = sorted(lost, key=lambda chunk: chunk[0][0][0])
+    for tasks, max_size, roots in pending:
+        for task in tasks:
+            pool = fork_executor(1)
+            try:
+                yield pool.submit(_extract_chunk, ([task], max_size, roots)).result()
+            except BrokenProcessPool:
+                yield [_died(task, max_size, roots)]
+            finally:
+                pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _died(task: Task, max_size: int, roots: tuple[str, ...]) -> FileRecord:
+    """The record of a file whose extraction killed the process doing it, twice."""
+    path, abs_path, oid = task
+    record, _ = read_file(path, abs_path, oid, max_size)
+    return failed_record(record, "internal error: the process extracting it died",
+                         "the worker process extracting this file died (a crash or the OOM"
+                         " killer)", roots)
+
+
+def extract_entries(
+    workdir: str,
+    entries: list[Entry],
+    max_size: int,
+    roots: tuple[str, ...],
+    jobs: int,
+    on_progress: Callable[[int], None] | None = None,
+) -> Iterator[list[FileRecord]]:
+    tasks = [(e.path, os.path.join(workdir, e.path), e.oid) for e in sorted(entries, key=lambda e: e.path)]
+    chunks = [(tasks[i:i + _CHUNK], max_size, roots) for i in range(0, len(tasks), _CHUNK)]
+    if jobs <= 1 or len(tasks) < _SERIAL_BELOW:
+        results = map(_extract_chunk, chunks)
+    else:
+        results = _pooled(jobs, chunks)
+    for records in results:
+        if on_progress is not None:
+            on_progress(len(records))
+        yield records
+
+
+def records_for(
+    workdir: str,
+    entries: list[Entry],
+    max_size: int,
+    roots: tuple[str, ...],
+    jobs: int,
+    cache: ExtractionCache | None,
+    on_progress: Callable[[int], None] | None = None,
+    counts: Counter | None = None,
+) -> Iterator[list[FileRecord]]:
+    """Records of `entries`: from the cache for known blobs, else read and extracted (all cores).
+
+    `counts` gets `cached` (records reused without reading) and `read` (records read anew)."""
+    pending: list[Entry] = []
+    hits: list[FileRecord] = []
+    for entry in entries:
+        lang = language_of(entry.path)
+        if cache is not None and entry.oid is not None and lang is not None and is_regular_mode(entry.mode):
+            record = cache.lookup(entry.path, lang, oid=entry.oid, max_size=max_size)
+            if record is not None:
+                hits.append(finish_record(record, record.facts, roots))
+                continue
+        pending.append(entry)
+    if counts is not None:
+        counts["cached"] += len(hits)
+        counts["read"] += len(pending)
+    if hits:
+        if on_progress is not None:
+            on_progress(len(hits))
+        yield hits
+    fresh: list[FileRecord] = []
+    for records in extract_entries(workdir, pending, max_size, roots, jobs, on_progress):
+        fresh.extend(records)
+        yield records
+    if cache is not None:
+        cache.store(fresh)

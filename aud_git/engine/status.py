@@ -1,0 +1,61 @@
+"""How the index stands against the working tree, without writing anything: the full
+reconciliation an update would start with, and whether it would rebuild."""
+from __future__ import annotations
+
+import os
+import time
+from typing import TypedDict
+
+from aud_git.config import load_config
+from aud_git.db import store
+from aud_git.engine.identity import Identity
+from aud_git.engine.plan import reconcile
+from aud_git.git.snapshot import take_snapshot
+from aud_git.git.workspace import Workspace
+
+
+class Freshness(TypedDict, total=False):
+    """The index's part of `aud status --json` (README "JSON output")."""
+    indexed: bool
+    fresh: bool
+    reason: str | None
+    added: list[str]
+    modified: list[str]
+    deleted: list[str]
+    last_update: str | None
+    last_mode: str | None
+    head: str | None
+    updates_since_full: int
+    full_rebuild_every: int
+    full_rebuild_hours: float
+
+
+def index_freshness(workspace: Workspace) -> Freshness:
+    if not os.path.exists(workspace.db_path):
+        return Freshness(indexed=False, fresh=False, reason="no index yet")
+    config = load_config(workspace.workdir)
+    conn = store.connect(workspace.db_path, readonly=True)
+    try:
+        meta = store.read_meta(conn)
+        entries = take_snapshot(workspace, config)[0]
+        plan = reconcile(conn, workspace, config, entries, [])
+    finally:
+        conn.close()
+    added = sorted(e.path for e in plan.to_extract if e.path not in plan.stored)
+    modified = sorted({e.path for e in plan.to_extract if e.path in plan.stored} | set(plan.oid_only))
+    reason = Identity.of(config, entries).why_full(meta)
+    last_update = float(meta.get("last_update") or 0)
+    return Freshness(
+        indexed=True,
+        fresh=not (added or modified or plan.deleted) and (reason is None or reason.startswith("periodic")),
+        added=added,
+        modified=modified,
+        deleted=plan.deleted,
+        reason=reason,
+        last_update=time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(last_update)) if last_update else None,
+        last_mode=meta.get("last_mode"),
+        head=meta.get("head"),
+        updates_since_full=int(meta.get("updates_since_full") or 0),
+        full_rebuild_every=config.full_rebuild_every,
+        full_rebuild_hours=config.full_rebuild_hours,
+    )

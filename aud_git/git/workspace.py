@@ -1,0 +1,132 @@
+"""The repository: discovery, its working tree and git directories, its configuration, its hooks
+directory, and `.pf/`'s standing in it (excluded, never tracked)."""
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pygit2
+
+from aud_git.errors import AudError
+from aud_git.paths import DB_NAME, PF_DIR, PF_FILES
+
+
+@dataclass(frozen=True)
+class Workspace:
+    repo: pygit2.Repository
+    workdir: str  # absolute, no trailing separator
+    git_dir: str  # this worktree's git directory
+    common_dir: str  # shared by all worktrees: hooks, info/exclude, objects
+
+    @property
+    def pf_dir(self) -> str:
+        return os.path.join(self.workdir, PF_DIR)
+
+    @property
+    def db_path(self) -> str:
+        return os.path.join(self.pf_dir, DB_NAME)
+
+    def abspath(self, path: str) -> str:
+        return os.path.join(self.workdir, path)
+
+    def head_commit(self) -> str | None:
+        """HEAD's commit id; None on an unborn branch."""
+        try:
+            return str(self.repo.head.target)
+        except (pygit2.GitError, KeyError):
+            return None
+
+    def config_flag(self, key: str) -> bool:
+        try:
+            return self.repo.config.get_bool(key)
+        except (KeyError, pygit2.GitError):
+            return False
+
+    def set_config_flag(self, key: str, value: bool | None) -> None:
+        """Set `key` in the repository's own configuration, or remove it (None)."""
+        if value is not None:
+            self.repo.config[key] = value
+            return
+        try:
+            del self.repo.config[key]
+        except KeyError:
+            pass
+
+
+def open_workspace(start: str = ".") -> Workspace:
+    try:
+        found = pygit2.discover_repository(os.path.abspath(start))
+    except pygit2.GitError as exc:
+        raise AudError(f"cannot open a git repository at {start}: {exc}") from None
+    if found is None:
+        raise AudError(f"not a git repository (or any parent up to /): {os.path.abspath(start)}")
+    try:
+        repo = pygit2.Repository(found)
+    except pygit2.GitError as exc:
+        raise AudError(f"cannot open the git repository at {found}: {exc}") from None
+    if repo.is_bare or repo.workdir is None:
+        raise AudError(f"{found} is a bare repository: aud indexes a working tree")
+    git_dir = repo.path.rstrip("/")
+    common_dir = git_dir
+    commondir_file = os.path.join(git_dir, "commondir")
+    if os.path.exists(commondir_file):
+        with open(commondir_file, encoding="utf-8") as handle:
+            common_dir = os.path.normpath(os.path.join(git_dir, handle.read().strip()))
+    return Workspace(repo, repo.workdir.rstrip("/"), git_dir, common_dir)
+
+
+def ignore_rules(workspace: Workspace) -> Callable[[str], bool]:
+    """`is_ignored(repo-relative path)` by git's rules, for use on another thread (libgit2
+    objects stay on the thread that made them)."""
+    repo = pygit2.Repository(workspace.repo.path)
+    return repo.path_is_ignored
+
+
+def hooks_dir(workspace: Workspace) -> str:
+    """`core.hooksPath` (relative to the working tree) or the common git directory's hooks."""
+    try:
+        configured = workspace.repo.config["core.hooksPath"]
+    except KeyError:
+        return os.path.join(workspace.common_dir, "hooks")
+    configured = os.path.expanduser(configured)
+    return configured if os.path.isabs(configured) else os.path.join(workspace.workdir, configured)
+
+
+def is_shared(workspace: Workspace, directory: str) -> bool:
+    """A hooks directory outside this repository (a global or shared `core.hooksPath`) runs
+    for other repositories too."""
+    real = os.path.realpath(directory)
+    return not any(real == root or real.startswith(root + os.sep) for root in (
+        os.path.realpath(workspace.common_dir), os.path.realpath(workspace.workdir)))
+
+
+def refuse_tracked_pf(workspace: Workspace) -> None:
+    """`.pf/` must be aud's own: a repository that commits or stages it (a shipped database,
+    a committed lock or link) is refused rather than trusted. Exact look-ups: no index scan."""
+    repo = workspace.repo
+    index = repo.index
+    tracked = any(os.path.join(PF_DIR, name).rstrip("/") in index for name in PF_FILES)
+    try:
+        tracked = tracked or PF_DIR in repo.head.peel(pygit2.Tree)
+    except (pygit2.GitError, KeyError):
+        pass  # an unborn branch
+    if tracked:
+        raise AudError(f"this repository tracks {PF_DIR}/, where aud keeps its index; untrack"
+                       f" it (git rm -r --cached {PF_DIR}) and run aud again")
+
+
+def ensure_pf_excluded(workspace: Workspace) -> None:
+    """List `.pf/` in `info/exclude` so that the index never shows up as untracked."""
+    info_dir = os.path.join(workspace.common_dir, "info")
+    exclude = os.path.join(info_dir, "exclude")
+    line = f"/{PF_DIR}/"
+    try:
+        with open(exclude, encoding="utf-8") as handle:
+            if line in handle.read().splitlines():
+                return
+    except FileNotFoundError:
+        pass
+    os.makedirs(info_dir, exist_ok=True)
+    with open(exclude, "a", encoding="utf-8") as handle:
+        handle.write(f"\n# aud-git's index\n{line}\n")

@@ -1,0 +1,45 @@
+"""What updates are under way: the lock holder, a detached update, a deferred waiter."""
+from __future__ import annotations
+
+import fcntl
+import os
+
+from aud_git.engine.lock import lock_holder
+from aud_git.paths import BACKGROUND_PID, WAITER_LOCK, open_in_pf
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _waiter_active(pf_dir: str) -> bool:
+    try:
+        fd = open_in_pf(pf_dir, WAITER_LOCK, os.O_RDONLY)
+    except FileNotFoundError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
+def background_state(pf_dir: str) -> dict[str, int | bool | None]:
+    """`running`: the pid holding the updater lock; `pending`: a detached update's pid;
+    `deferred`: whether a waiter is holding an update until git finishes a rebase or the like."""
+    pending = None
+    try:
+        with os.fdopen(open_in_pf(pf_dir, BACKGROUND_PID, os.O_RDONLY), encoding="utf-8") as handle:
+            pid = int(handle.read(64).strip() or 0)
+        pending = pid if pid and _pid_alive(pid) else None
+    except (FileNotFoundError, ValueError):
+        pass
+    return {"running": lock_holder(pf_dir), "pending": pending, "deferred": _waiter_active(pf_dir)}

@@ -1,0 +1,248 @@
+"""What a git hook does: the full incremental reconciliation, with git's arguments only as hints.
+
+Hooks never break the git command that fired them: post-* hooks always exit 0 and print at most
+one line. While a multi-step operation is under way (rebase, sequencer, merge in progress) the
+update is deferred to one detached waiter, which reconciles once git has finished, whichever hook
+(if any) git fires last.
+"""
+from __future__ import annotations
+
+import fcntl
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+
+from aud_git.errors import AudError
+from aud_git.logbook import log_line
+from aud_git.paths import BACKGROUND_PID, HOOKS_LOG, PF_DIR, WAITER_LOCK, open_in_pf
+
+POST_HOOKS = ("post-checkout", "post-merge", "post-rewrite", "post-commit")
+HOOK_NAMES = ("pre-commit", *POST_HOOKS)
+NULL_OID = "0" * 40
+# Shims in a hooks directory shared by many repositories act only where this is true.
+OPT_IN = "aud.hooks"
+_IN_PROGRESS = ("rebase-merge", "rebase-apply", "sequencer")
+_WAIT_LIMIT_SECONDS = 2 * 3600
+
+
+@dataclass(frozen=True)
+class HookCall:
+    name: str
+    args: tuple[str, ...]
+
+
+def from_framework(args: tuple[str, ...]) -> HookCall:
+    """The pre-commit framework passes no git arguments; its environment tells the stage."""
+    env = os.environ
+    if "PRE_COMMIT_CHECKOUT_TYPE" in env:
+        return HookCall("post-checkout", (env.get("PRE_COMMIT_FROM_REF", ""),
+                                          env.get("PRE_COMMIT_TO_REF", ""),
+                                          env["PRE_COMMIT_CHECKOUT_TYPE"]))
+    if "PRE_COMMIT_IS_SQUASH_MERGE" in env:
+        return HookCall("post-merge", (env["PRE_COMMIT_IS_SQUASH_MERGE"],))
+    if "PRE_COMMIT_REWRITE_COMMAND" in env:
+        return HookCall("post-rewrite", (env["PRE_COMMIT_REWRITE_COMMAND"],))
+    # pre-commit and post-commit look alike from here; both reconcile, and the strict parse
+    # check only ever finds staged files before a commit.
+    return HookCall("pre-commit", args)
+
+
+def operation_in_progress(git_dir: str) -> str | None:
+    for name in _IN_PROGRESS:
+        if os.path.exists(os.path.join(git_dir, name)):
+            return name
+    return None
+
+
+def _log(pf_dir: str, line: str) -> None:
+    log_line(pf_dir, line, HOOKS_LOG)
+
+
+def _detach(workdir: str, *args: str, pass_fd: int | None = None) -> int:
+    """Start `python -I -m aud_git ARGS` detached from git, its output appended to hooks.log
+    (isolated: nothing is imported from the repository it runs in)."""
+    pf_dir = os.path.join(workdir, PF_DIR)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    log_fd = open_in_pf(pf_dir, HOOKS_LOG, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+    with os.fdopen(log_fd, "a", encoding="utf-8") as log:
+        child = subprocess.Popen(
+            [sys.executable, "-I", "-m", "aud_git", *args], cwd=workdir, stdin=subprocess.DEVNULL,
+            stdout=log, stderr=log, start_new_session=True, env=env,
+            pass_fds=(pass_fd,) if pass_fd is not None else (),
+        )
+    return child.pid
+
+
+def detach_update(workdir: str, name: str) -> None:
+    """A background update, marked pending (its pid in `.pf/background.pid`) before git returns."""
+    pid = _detach(workdir, "hook-impl", "--background-update", name)
+    fd = open_in_pf(os.path.join(workdir, PF_DIR), BACKGROUND_PID,
+                    os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(f"{pid}\n")
+
+
+def detach_waiter(workdir: str, name: str) -> bool:
+    """One waiter at a time: this process takes the waiter lock and hands it to the child."""
+    fd = open_in_pf(os.path.join(workdir, PF_DIR), WAITER_LOCK, os.O_RDWR | os.O_CREAT)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False  # a waiter is already on it
+        _detach(workdir, "hook-impl", "--deferred", "--lock-fd", str(fd), name, pass_fd=fd)
+        return True
+    finally:
+        os.close(fd)
+
+
+def _size_estimate(workspace, call: HookCall) -> int | None:
+    """How many files the operation that fired the hook changed, when git's arguments say."""
+    from aud_git.git.history import changed_file_count
+
+    if call.name == "post-checkout" and len(call.args) >= 2 and call.args[0] not in ("", NULL_OID):
+        return changed_file_count(workspace, call.args[0], call.args[1])
+    if call.name in ("post-merge", "post-rewrite"):
+        return changed_file_count(workspace, "ORIG_HEAD", "HEAD")
+    return None
+
+
+def strict_parse_failures(workspace) -> list[str]:
+    """Staged Python/JS/TS files that do not parse, as `path:line:col: message`."""
+    from aud_git.extract import extract_facts, is_binary
+    from aud_git.git.objects import staged_changes
+    from aud_git.languages import SOURCE_LANGS, language_of
+
+    failures = []
+    for staged in staged_changes(workspace):
+        lang = language_of(staged.path)
+        if lang not in SOURCE_LANGS or is_binary(staged.data):
+            continue
+        for line, col, message in extract_facts(lang, staged.data).parse_errors[:1]:
+            failures.append(f"{staged.path}:{line}:{col}: {message}")
+    return sorted(failures)
+
+
+def opted_in() -> bool:
+    """Has this repository opted in to a shared hooks directory's shims?"""
+    from aud_git.git.workspace import open_workspace
+
+    try:
+        return open_workspace(".").config_flag(OPT_IN)
+    except AudError:
+        return False
+
+
+def run_hook(call: HookCall, background: bool, strict: bool) -> int:
+    from aud_git.config import load_config
+    from aud_git.engine.lock import LockBusy, lock_holder
+    from aud_git.engine.update import run_update
+    from aud_git.git.workspace import open_workspace
+
+    workspace = open_workspace(".")
+    pf_dir = workspace.pf_dir
+    status = 0
+    if strict and call.name == "pre-commit":
+        failures = strict_parse_failures(workspace)
+        for failure in failures:
+            print(f"aud: {failure}", file=sys.stderr)
+        status = 1 if failures else 0
+    final_rewrite = call.name == "post-rewrite" and call.args[:1] == ("rebase",)
+    state = operation_in_progress(workspace.git_dir)
+    if state and not final_rewrite:
+        started = detach_waiter(workspace.workdir, call.name)
+        _log(pf_dir, f"{call.name}: deferred while {state} exists"
+                     + ("" if started else " (a waiter is already on it)"))
+        return status
+    config = load_config(workspace.workdir)
+    size = _size_estimate(workspace, call) if background and call.name in POST_HOOKS else None
+    if size is not None and size > config.background_threshold:
+        detach_update(workspace.workdir, call.name)
+        _log(pf_dir, f"{call.name}: update detached ({size} changed files)")
+        return status
+    try:  # no hook ever waits for another updater: git would wait with it
+        if lock_holder(pf_dir) is not None:
+            raise LockBusy("held")
+        summary = run_update(workspace, mode="incremental", wait_for_lock=False)
+    except LockBusy:
+        detach_update(workspace.workdir, call.name)
+        _log(pf_dir, f"{call.name}: update detached (another update holds the lock)")
+        if call.name == "pre-commit":
+            print("aud: another update is running; this commit's update continues in the"
+                  " background", file=sys.stderr)
+        return status
+    _log(pf_dir, f"{call.name} {' '.join(call.args)}: {summary.line()}")
+    return status
+
+
+def run_background_update(name: str) -> int:
+    """A detached update; it clears its pending marker when done."""
+    from aud_git.engine.update import run_update
+    from aud_git.git.workspace import open_workspace
+
+    workspace = open_workspace(".")
+    marker = os.path.join(workspace.pf_dir, BACKGROUND_PID)
+    try:
+        summary = run_update(workspace, mode="incremental")
+        _log(workspace.pf_dir, f"{name} (background): {summary.line()}")
+    finally:
+        try:
+            with os.fdopen(open_in_pf(workspace.pf_dir, BACKGROUND_PID, os.O_RDONLY),
+                           encoding="utf-8") as handle:
+                mine = handle.read().strip() == str(os.getpid())
+            if mine:
+                os.unlink(marker)
+        except FileNotFoundError:
+            pass
+    return 0
+
+
+def run_deferred(name: str, lock_fd: int) -> int:
+    """Hold the waiter lock (inherited as `lock_fd`) until git's multi-step operation ends,
+    then reconcile."""
+    from aud_git.engine.update import run_update
+    from aud_git.git.workspace import open_workspace
+
+    try:
+        workspace = open_workspace(".")
+        deadline = time.monotonic() + _WAIT_LIMIT_SECONDS
+        while operation_in_progress(workspace.git_dir) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        summary = run_update(workspace, mode="incremental")
+        _log(workspace.pf_dir, f"{name} (deferred): {summary.line()}")
+    finally:
+        os.close(lock_fd)
+    return 0
+
+
+def _log_failure(call: HookCall, exc: Exception, with_traceback: bool = True) -> None:
+    from aud_git.git.refs import find_root
+    from aud_git.logbook import log_exception
+
+    try:
+        pf_dir = os.path.join(find_root("."), PF_DIR)
+        what = f"{call.name} {' '.join(call.args)}: failed"
+        if with_traceback:
+            log_exception(pf_dir, what, exc, HOOKS_LOG)
+        else:
+            _log(pf_dir, f"{what}: {exc}")
+    except Exception:  # nowhere to log: the line on stderr has said it
+        pass
+
+
+def guarded(call: HookCall, action) -> int:
+    """Run a hook action so that no failure ever reaches git as anything but one line."""
+    try:
+        status = action()
+    except AudError as exc:
+        print(f"aud: {call.name}: {exc}", file=sys.stderr)
+        _log_failure(call, exc, with_traceback=False)
+        status = 0
+    except Exception as exc:  # a hook must never break the git command that fired it
+        print(f"aud: {call.name} failed ({type(exc).__name__}: {exc}); the index may be stale"
+              " (traceback in .pf/hooks.log)", file=sys.stderr)
+        _log_failure(call, exc)
+        status = 0
+    return status if call.name == "pre-commit" else 0

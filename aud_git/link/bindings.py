@@ -1,0 +1,24 @@
+"""What a name resolves to while linking: a module, or a definition in the repository.
+
+Bindings live in memory only (memoised by `Lookups.shared`); the lookups recorded in `link_deps`
+and the link cache keep their plain JSON-able values.
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class ModuleRef(NamedTuple):
+    """A module: a file, or (Python) a namespace package directory."""
+    path: str
+    kind: str = "file"  # "file" or "namespace"
+
+
+class Definition(NamedTuple):
+    """A definition; kind "instance" stands for an instance of the class `qualname`."""
+    path: str
+    qualname: str
+    kind: str
+
+
+Binding = ModuleRef | Definition

@@ -1,0 +1,170 @@
+"""Questions over the index: definitions, callers, callees, importers, imports, files.
+
+Each function returns plain dicts (the documented `--json` shape); the command formats them as
+grep-like `path:line:col: ...` lines.
+"""
+from __future__ import annotations
+
+import sqlite3
+
+from aud_git.errors import AudError
+
+_GLOB_CHARS = set("*?[")
+
+
+def definitions(conn: sqlite3.Connection, name: str, kind: str | None, exact: bool) -> list[dict]:
+    if _GLOB_CHARS & set(name):
+        where, params = "(name GLOB ? OR qualname GLOB ?)", [name, name]
+    elif exact:
+        where, params = "qualname = ?", [name]
+    else:  # a name, a qualname, or the tail of a qualname (`Model.save` finds `a.Model.save`)
+        where = "(name = ? OR qualname = ? OR substr(qualname, -?) = ?)"
+        params = [name, name, len(name) + 1, "." + name]
+    if kind:
+        where += " AND kind = ?"
+        params.append(kind)
+    rows = conn.execute(
+        f"SELECT file, line, col, kind, qualname, name, signature, exported FROM symbols"
+        f" WHERE {where} ORDER BY file, line, col, qualname", params)
+    return [
+        {"file": f, "line": l, "col": c, "kind": k, "qualname": q, "name": n, "signature": s,
+         "exported": bool(e)}
+        for f, l, c, k, q, n, s, e in rows
+    ]
+
+
+def resolve_targets(conn: sqlite3.Connection, spec: str) -> list[tuple[str, str]]:
+    """`file:qualname`, a qualname, or `dotted.module.qualname` -> the (file, qualname) meant."""
+    if ":" in spec:
+        file, qualname = spec.split(":", 1)
+        return [(file, qualname)]
+    found = conn.execute(
+        "SELECT DISTINCT file, qualname FROM symbols WHERE qualname = ? AND kind != 'module'"
+        " ORDER BY file", (spec,)).fetchall()
+    if found:
+        return found
+    parts = spec.split(".")
+    for cut in range(len(parts) - 1, 0, -1):
+        module, rest = ".".join(parts[:cut]), ".".join(parts[cut:])
+        found = conn.execute(
+            "SELECT DISTINCT s.file, s.qualname FROM symbols m JOIN symbols s ON s.file = m.file"
+            " WHERE m.kind = 'module' AND m.qualname = ? AND s.qualname = ? ORDER BY s.file",
+            (module, rest)).fetchall()
+        if found:
+            return found
+    return []
+
+
+def _transitive(start: list, depth: int, step) -> list[dict]:
+    """Breadth-first up to `depth` levels: `step(node)` yields (result, next node); each result
+    gets its level, and a node is expanded once (the cycle guard)."""
+    results: list[dict] = []
+    seen = set(start)
+    frontier = sorted(seen)
+    for level in range(1, depth + 1):
+        next_frontier = []
+        for node in frontier:
+            for result, reached in step(node):
+                results.append({**result, "depth": level})
+                if reached not in seen:
+                    seen.add(reached)
+                    next_frontier.append(reached)
+        frontier = next_frontier
+    return results
+
+
+def callers(conn: sqlite3.Connection, spec: str, depth: int) -> list[dict]:
+    def step(target):
+        target_file, target_qualname = target
+        rows = conn.execute(
+            "SELECT l.file, l.line, l.col, c.caller, l.callee FROM call_links l"
+            " JOIN calls c ON c.file = l.file AND c.line = l.line AND c.col = l.col"
+            " AND c.callee = l.callee"
+            " WHERE l.target_file = ? AND l.target_qualname = ? ORDER BY 1, 2, 3",
+            (target_file, target_qualname)).fetchall()
+        for file, line, col, caller, callee in rows:
+            yield ({"file": file, "line": line, "col": col, "caller": caller, "callee": callee,
+                    "target_file": target_file, "target_qualname": target_qualname},
+                   (file, caller))
+
+    return _transitive(resolve_targets(conn, spec), depth, step)
+
+
+def callees(conn: sqlite3.Connection, spec: str, depth: int) -> list[dict]:
+    def step(source):
+        file, qualname = source
+        rows = conn.execute(
+            "SELECT l.line, l.col, l.callee, l.target_file, l.target_qualname"
+            " FROM calls c JOIN call_links l ON l.file = c.file AND l.line = c.line"
+            " AND l.col = c.col AND l.callee = c.callee"
+            " WHERE c.file = ? AND c.caller = ? ORDER BY 1, 2", (file, qualname)).fetchall()
+        for line, col, callee, target_file, target_qualname in rows:
+            definition = conn.execute(
+                "SELECT line, col, kind FROM symbols WHERE file = ? AND qualname = ?"
+                " ORDER BY line, col LIMIT 1", (target_file, target_qualname)).fetchone()
+            yield ({"file": file, "line": line, "col": col, "caller": qualname, "callee": callee,
+                    "target_file": target_file, "target_qualname": target_qualname,
+                    "target_line": definition[0], "target_col": definition[1],
+                    "kind": definition[2]},
+                   (target_file, target_qualname))
+
+    return _transitive(resolve_targets(conn, spec), depth, step)
+
+
+def importers(conn: sqlite3.Connection, path: str, depth: int) -> list[dict]:
+    _require_file(conn, path)
+
+    def step(target):
+        rows = conn.execute(
+            "SELECT file, line, col, module, name FROM import_links WHERE target = ?"
+            " ORDER BY 1, 2, 3", (target,)).fetchall()
+        for file, line, col, module, name in rows:
+            yield ({"file": file, "line": line, "col": col, "module": module, "name": name,
+                    "target": target}, file)
+
+    return _transitive([path], depth, step)
+
+
+def _require_file(conn: sqlite3.Connection, path: str) -> None:
+    if conn.execute("SELECT 1 FROM files WHERE path = ?", (path,)).fetchone() is None:
+        raise AudError(f"{path} is not in the index")
+
+
+def imports(conn: sqlite3.Connection, path: str) -> list[dict]:
+    _require_file(conn, path)
+    rows = conn.execute(
+        "SELECT line, col, module, name, target, resolution FROM import_links WHERE file = ?"
+        " ORDER BY 1, 2", (path,))
+    return [{"file": path, "line": l, "col": c, "module": m, "name": n, "target": t,
+             "resolution": r} for l, c, m, n, t, r in rows]
+
+
+def file_report(conn: sqlite3.Connection, path: str) -> dict:
+    row = conn.execute(
+        "SELECT path, lang, size, lines, sha256, blob_oid, status FROM files WHERE path = ?",
+        (path,)).fetchone()
+    if row is None:
+        raise AudError(f"{path} is not in the index")
+    keys = ("path", "lang", "size", "lines", "sha256", "blob_oid", "status")
+    report: dict = {"file": dict(zip(keys, row))}
+    report["symbols"] = [
+        {"line": l, "col": c, "kind": k, "qualname": q, "signature": s}
+        for l, c, k, q, s in conn.execute(
+            "SELECT line, col, kind, qualname, signature FROM symbols WHERE file = ?"
+            " ORDER BY 1, 2, 4", (path,))
+    ]
+    report["imports"] = imports(conn, path)
+    report["calls"] = [
+        {"line": l, "col": c, "caller": cr, "callee": ce, "target_file": tf, "target_qualname": tq}
+        for l, c, cr, ce, tf, tq in conn.execute(
+            "SELECT c.line, c.col, c.caller, c.callee, l.target_file, l.target_qualname"
+            " FROM calls c LEFT JOIN call_links l ON l.file = c.file AND l.line = c.line"
+            " AND l.col = c.col AND l.callee = c.callee WHERE c.file = ? ORDER BY 1, 2, 4",
+            (path,))
+    ]
+    report["parse_errors"] = [
+        {"line": l, "col": c, "message": m}
+        for l, c, m in conn.execute(
+            "SELECT line, col, message FROM parse_errors WHERE file = ? ORDER BY 1, 2", (path,))
+    ]
+    return report

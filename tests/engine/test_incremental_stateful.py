@@ -1,0 +1,152 @@
+"""The invariant, proved by search: after any sequence of edits and git operations,
+`aud index --incremental` gives exactly the database a full rebuild gives."""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    rule,
+    run_state_machine_as_test,
+)
+
+from conftest import Repo
+
+PY_PATHS = ["a.py", "b.py", "pkg/__init__.py", "pkg/c.py", "pkg/d.py", "pkg/sub/e.py",
+            "pkg/sub/__init__.py", "src/lib/f.py"]
+TS_PATHS = ["w/x.ts", "w/y.ts", "w/index.ts", "w/z/index.ts", "w/z.js", "tsconfig.json"]
+PY_LINES = [
+    "import a", "import pkg.c", "from pkg import c", "from pkg import d as dd", "from . import d",
+    "from .c import fn_x", "from pkg.sub import e", "from a import *", "from lib import f",
+    "import b", "from pkg.c import K", "import pkg.sub", "import w",
+    "def fn_x():\n    return fn_y()", "def fn_y():\n    pass", "def fn_z(a=fn_x()):\n    pass",
+    "class K:\n    def m(self):\n        self.n()\n    def n(self):\n        pass",
+    "class K:\n    def n(self):\n        pass", "a.K().n()", "K.m(None)",
+    "fn_x()", "c.fn_y()", "a.K().m()", "dd.fn_z()", "e.fn_x()", "K()", "f.fn_y()",
+    "VALUE = fn_y()", "def broken(:", "__all__ = ['fn_x']",
+    "def fn_s() -> \"K\":\n    return K()", "type Alias = K", "<<<<<<< HEAD",
+    "def fn_g[T](x: T) -> T:\n    return fn_x()", "type(obj).attr = fn_y()", "items = [*fn_x()]",
+]
+TS_LINES = [
+    'import { t1 } from "./x";', 'import * as ns from "./y";', 'import d from "./z";',
+    'export * from "./x";', 'export { t2 as renamed } from "./y";', 'import { t1 } from "@/x";',
+    "export function t1() { return t2(); }", "export function t2() {}",
+    "export default class D { run() { this.stop(); } stop() {} }", "t1();", "ns.t2();",
+    "export default class D { static make() {} }", "export class E { static make() {} }",
+    "export class E { static other() {} }", 'import { E } from "./x"; E.make();', "d.make();",
+    "new d();", "const req = require('./x'); req.t1();", "export const broken = (;",
+]
+TS_CONFIGS = [
+    '{"compilerOptions": {"baseUrl": ".", "paths": {"@/*": ["w/*"]}}}',
+    '{"compilerOptions": {"baseUrl": "w"}}', '{"compilerOptions": {"paths": {"@/*": ["w/z/*"]}}}',
+    "{ broken",
+]
+BRANCHES = ["main", "topic", "other"]
+
+settings.register_profile(
+    "default-suite", max_examples=40, stateful_step_count=25, deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+settings.register_profile(
+    "soak", max_examples=1000, stateful_step_count=50, deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+
+
+class IndexMachine(RuleBasedStateMachine):
+    @initialize()
+    def start(self) -> None:
+        self.scratch = tempfile.mkdtemp(prefix="aud-machine-")
+        self.repo = Repo(Path(self.scratch) / "repo")
+        self.repo.write("a.py", "def fn_x():\n    pass\n")
+        self.repo.write("w/x.ts", "export function t1() {}\n")
+        self.repo.commit("root")
+        for branch in BRANCHES[1:]:
+            self.repo.git("branch", branch)
+        self.repo.aud("index")
+
+    def teardown(self) -> None:
+        if hasattr(self, "scratch"):
+            shutil.rmtree(self.scratch, ignore_errors=True)
+
+    def existing(self) -> list[str]:
+        return sorted(p for p in PY_PATHS + TS_PATHS if (self.repo.path / p).exists())
+
+    @rule(path=st.sampled_from(PY_PATHS), lines=st.lists(st.sampled_from(PY_LINES), max_size=6))
+    def write_python(self, path, lines):
+        self.repo.write(path, "\n".join(lines) + "\n")
+
+    @rule(path=st.sampled_from(TS_PATHS[:-1]), lines=st.lists(st.sampled_from(TS_LINES), max_size=5))
+    def write_script(self, path, lines):
+        self.repo.write(path, "\n".join(lines) + "\n")
+
+    @rule(text=st.sampled_from(TS_CONFIGS))
+    def write_tsconfig(self, text):
+        self.repo.write("tsconfig.json", text)
+
+    @rule(data=st.data())
+    def delete(self, data):
+        existing = self.existing()
+        if existing:
+            self.repo.remove(data.draw(st.sampled_from(existing)))
+
+    @rule(data=st.data(), destination=st.sampled_from(PY_PATHS + TS_PATHS[:-1]))
+    def rename(self, data, destination):
+        existing = self.existing()
+        if existing:
+            source = data.draw(st.sampled_from(existing))
+            (self.repo.path / destination).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(self.repo.path / source, self.repo.path / destination)
+
+    @rule(all_files=st.booleans())
+    def commit(self, all_files):
+        if all_files:
+            self.repo.git("add", "-A")
+        else:
+            self.repo.git("add", "-u")
+        self.repo.git("commit", "-q", "--allow-empty", "--no-verify", "-m", "step")
+
+    @rule(branch=st.sampled_from(BRANCHES), force=st.booleans())
+    def checkout(self, branch, force):
+        self.repo.git("checkout", "-q", *(["-f"] if force else []), branch, check=False)
+
+    @rule(branch=st.sampled_from(BRANCHES), resolve=st.booleans())
+    def merge(self, branch, resolve):
+        result = self.repo.git("merge", "-q", "--no-edit", branch, check=False)
+        if result.returncode != 0:
+            if resolve:
+                self.repo.git("add", "-A")
+                self.repo.git("commit", "-q", "--no-verify", "-m", "resolved", check=False)
+            else:
+                self.repo.git("merge", "--abort", check=False)
+
+    @rule()
+    def reset_hard(self):
+        self.repo.git("reset", "-q", "--hard", "HEAD~1", check=False)
+
+    @rule(pop=st.booleans())
+    def stash(self, pop):
+        self.repo.git("stash", "pop" if pop else "push", "-q", "--include-untracked", check=False)
+
+    @invariant()
+    def incremental_equals_full(self):
+        if hasattr(self, "repo"):
+            self.repo.aud("index", "--incremental", "-q")
+            self.repo.assert_exact()
+
+
+def test_incremental_equals_full_after_any_sequence():
+    run_state_machine_as_test(IndexMachine, settings=settings.get_profile("default-suite"))
+
+
+@pytest.mark.soak
+def test_incremental_equals_full_soak():
+    run_state_machine_as_test(IndexMachine, settings=settings.get_profile("soak"))

@@ -1,0 +1,78 @@
+"""The same flows through the real pre-commit framework, with this project as the hook repository."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from test_hooks import assert_exact_after_hooks, wait_for_background
+
+PROJECT = Path(__file__).resolve().parents[2]
+STAGES = ["pre-commit", "post-commit", "post-checkout", "post-merge", "post-rewrite"]
+
+
+@pytest.fixture(scope="session")
+def pre_commit_home(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("pre-commit-home")
+
+
+@pytest.fixture
+def framework_repo(repo, pre_commit_home, monkeypatch):
+    monkeypatch.setenv("PRE_COMMIT_HOME", str(pre_commit_home))
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=PROJECT, capture_output=True,
+                          text=True, check=True).stdout.strip()
+    repo.write(".pre-commit-config.yaml", (
+        "repos:\n"
+        f"  - repo: {PROJECT}\n"
+        f"    rev: {head}\n"
+        "    hooks:\n"
+        "      - id: aud-index\n"
+    ))
+    repo.write("lib.py", "def helper():\n    pass\n")
+    repo.write("web/a.ts", "export function a() {}\n")
+    repo.git("add", "-A")
+    install = [sys.executable, "-m", "pre_commit", "install"]
+    for stage in STAGES:
+        install += ["--hook-type", stage]
+    subprocess.run(install, cwd=repo.path, check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "pre_commit", "install-hooks"], cwd=repo.path,
+                   check=True, capture_output=True)
+    repo.git("commit", "-q", "-m", "root")
+    return repo
+
+
+def test_framework_keeps_the_index_exact(framework_repo):
+    repo = framework_repo
+    assert_exact_after_hooks(repo)
+    repo.git("checkout", "-q", "-b", "feature")
+    repo.write("use.py", "from lib import helper\nhelper()\n")
+    repo.write("lib.py", "def helper():\n    pass\ndef more():\n    pass\n")
+    repo.git("add", "use.py")
+    repo.git("commit", "-q", "-m", "feature")
+    # The framework stashes unstaged changes around every commit-time stage, post-commit
+    # included: the index holds what was committed, and the next update sees the edit.
+    wait_for_background(repo)
+    assert ("more",) not in repo.query("SELECT qualname FROM symbols WHERE file = 'lib.py'")
+    repo.aud("index", "--incremental", "-q")
+    repo.assert_exact()
+    repo.git("add", "-A")
+    repo.git("commit", "-q", "-m", "lib")
+    assert_exact_after_hooks(repo)
+    repo.git("checkout", "-q", "main")
+    assert_exact_after_hooks(repo)
+    repo.git("merge", "-q", "--no-edit", "feature")
+    assert_exact_after_hooks(repo)
+    repo.write("late.py", "import use\n")
+    repo.git("add", "late.py")
+    repo.git("commit", "-q", "--amend", "--no-edit")
+    assert_exact_after_hooks(repo)
+    repo.git("checkout", "-q", "-b", "topic", "HEAD~1")
+    repo.write("t.py", "x = 1\n")
+    repo.commit("topic")
+    repo.git("rebase", "-q", "main")
+    assert_exact_after_hooks(repo)
+    log = (repo.path / ".pf" / "hooks.log").read_text()
+    # post-commit looks like pre-commit from inside the framework (see hooks_run.from_framework)
+    for stage in ("pre-commit", "post-checkout", "post-merge", "post-rewrite"):
+        assert stage in log, f"{stage} never ran through the framework"

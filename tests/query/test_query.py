@@ -1,0 +1,150 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from aud_git.commands import cli
+
+
+@pytest.fixture
+def indexed(repo):
+    repo.write("app/models.py", (
+        "class Model:\n"
+        "    def save(self):\n"
+        "        self.validate()\n"
+        "    def validate(self):\n"
+        "        check()\n"
+        "def check():\n"
+        "    ping()\n"
+        "def ping():\n"
+        "    check()\n"
+    ))
+    repo.write("app/__init__.py", "from .models import Model\n")
+    repo.write("app/views.py", "from app import Model\nimport os\ndef view():\n    Model().save()\n")
+    repo.write("web/core.ts", "export function boot() { start(); }\nfunction start() {}\n")
+    repo.write("web/index.ts", 'export * from "./core";\n')
+    repo.write("web/main.ts", 'import { boot } from "./index";\nboot();\n')
+    repo.commit()
+    repo.aud("index")
+    return repo
+
+
+def ask(repo, *args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, ["-C", str(repo.path), "query", *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_def_by_name_qualname_tail_glob_and_kind(indexed):
+    code, out, _ = ask(indexed, "def", "save")
+    assert code == 0 and out == "app/models.py:2:4: method Model.save (self)\n"
+    assert ask(indexed, "def", "Model.save")[1] == out
+    assert ask(indexed, "def", "save", "--exact")[0] == 1
+    code, out, _ = ask(indexed, "def", "b*", "--kind", "function")
+    assert out == "web/core.ts:1:7: function boot ()\n"
+    code, out, _ = ask(indexed, "def", "check", "--json")
+    assert json.loads(out) == [{
+        "file": "app/models.py", "line": 6, "col": 0, "kind": "function", "qualname": "check",
+        "name": "check", "signature": "()", "exported": True,
+    }]
+
+
+def test_callers_with_depth_and_cycle_guard(indexed):
+    code, out, _ = ask(indexed, "callers", "Model.validate")
+    assert out == "app/models.py:3:8: > Model.save calls Model.validate\n"
+    code, out, _ = ask(indexed, "callers", "app/models.py:Model.validate", "--depth", "3")
+    assert out.splitlines() == [
+        "app/models.py:3:8: > Model.save calls Model.validate",
+        "app/views.py:4:4: >> view calls Model.save",
+    ]
+    code, out, _ = ask(indexed, "callers", "check", "--depth", "5", "--json")
+    rows = [(r["caller"], r["depth"]) for r in json.loads(out)]
+    assert rows == [("Model.validate", 1), ("ping", 1), ("Model.save", 2), ("check", 2), ("view", 3)]
+
+
+def test_callees_follow_reexports_and_module_qualified_names(indexed):
+    code, out, _ = ask(indexed, "callees", "app.models.Model.save", "--depth", "2")
+    assert out.splitlines() == [
+        "app/models.py:4:4: > method Model.validate (called by Model.save at app/models.py:3)",
+        "app/models.py:6:0: >> function check (called by Model.validate at app/models.py:5)",
+    ]
+    code, out, _ = ask(indexed, "callees", "web/main.ts:<module>")
+    assert out == "web/core.ts:1:7: > function boot (called by <module> at web/main.ts:2)\n"
+
+
+def test_importers_and_imports(indexed):
+    code, out, _ = ask(indexed, "importers", "app/models.py", "--depth", "2")
+    assert out.splitlines() == [
+        "app/__init__.py:1:20: > imports app/models.py",
+        "app/views.py:1:16: >> imports app/__init__.py",
+    ]
+    code, out, _ = ask(indexed, "imports", "app/views.py")
+    assert out.splitlines() == [
+        "app/views.py:1:16: import app Model -> app/__init__.py",
+        "app/views.py:2:7: import os -> external",
+    ]
+    code, out, _ = ask(indexed, "importers", "web/core.ts", "--json")
+    assert [(r["file"], r["depth"]) for r in json.loads(out)] == [("web/index.ts", 1)]
+
+
+def test_file_report(indexed):
+    code, out, _ = ask(indexed, "file", "app/views.py")
+    assert "app/views.py:3:0: function view" in out
+    assert "app/views.py:4:4: call Model().save -> app/models.py:Model.save" in out
+    report = json.loads(ask(indexed, "file", "app/views.py", "--json")[1])
+    assert report["file"]["status"] == "ok" and len(report["imports"]) == 2
+
+
+def test_sql_read_only(indexed):
+    code, out, _ = ask(indexed, "sql", "SELECT path FROM files WHERE path LIKE 'web/%' ORDER BY 1")
+    assert out == "web/core.ts\nweb/index.ts\nweb/main.ts\n"
+    code, _, err = ask(indexed, "sql", "DELETE FROM files")
+    assert code == 2 and "read-only" in err
+    code, _, err = ask(indexed, "sql", "SELEC nonsense")
+    assert code == 2 and "syntax error" in err
+
+
+def test_empty_answers_exit_1_errors_exit_2(indexed):
+    assert ask(indexed, "def", "nothing_like_this") == (1, "", "")
+    assert ask(indexed, "callers", "nothing.here")[:2] == (1, "")
+    code, out, err = ask(indexed, "imports", "no/such/file.py")
+    assert code == 2 and out == "" and "not in the index" in err
+
+
+def test_stale_and_missing_index_are_announced(indexed, tmp_path):
+    indexed.write("app/views.py", "def view():\n    pass\n")
+    code, _, err = ask(indexed, "def", "view")
+    assert code == 0 and "may be stale" in err and "1 indexed file changed" in err
+    from conftest import Repo
+
+    empty = Repo(tmp_path / "empty")
+    code, _, err = ask(empty, "def", "x")
+    assert code == 2 and "run `aud index` first" in err
+
+
+def test_queries_work_while_an_update_holds_the_write_lock(indexed):
+    from aud_git.db import store
+
+    writer = store.connect(str(indexed.path / ".pf" / "repo_index.db"))
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("DELETE FROM symbols")
+    try:
+        code, out, _ = ask(indexed, "def", "save")
+        assert code == 0 and "Model.save" in out
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+
+
+def test_control_characters_in_paths_cannot_forge_locations(repo):
+    repo.write("evil\nfake.py:1:0: function trusted.py", "def hidden():\n    pass\n")
+    repo.commit()
+    repo.aud("index")
+    code, out, _ = ask(repo, "def", "hidden")
+    assert code == 0 and out.count("\n") == 1
+    assert out.startswith("evil\\x0afake.py:1:0: function trusted.py:1:0: function hidden")
+    code, out, _ = ask(repo, "sql", "SELECT path, 'a' || char(9) || 'b' FROM files")
+    assert out == "evil\\x0afake.py:1:0: function trusted.py\ta\\x09b\n"
+    payload = json.loads(ask(repo, "def", "hidden", "--json")[1])
+    assert payload[0]["file"] == "evil\nfake.py:1:0: function trusted.py"

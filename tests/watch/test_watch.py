@@ -1,0 +1,167 @@
+from __future__ import annotations
+
+import json
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from conftest import GIT_ENV
+
+
+class Watcher:
+    def __init__(self, repo, env: dict | None = None) -> None:
+        self.repo = repo
+        self.lines: queue.Queue[dict] = queue.Queue()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "aud_git", "watch", "--json", "--debounce", "0.1",
+             "--pidfile", str(repo.path.parent / "watch.pid")],
+            cwd=repo.path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env={**os.environ, **GIT_ENV, **(env or {})},
+        )
+        threading.Thread(target=self._read, daemon=True).start()
+        self.next_update(timeout=30)  # the reconcile at start
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self.lines.put(json.loads(line))
+
+    def next_update(self, timeout: float = 10) -> dict:
+        return self.lines.get(timeout=timeout)
+
+    def settle(self, timeout: float = 15) -> None:
+        """Wait until the index equals a full build of the tree as it now is."""
+        deadline = time.monotonic() + timeout
+        fresh = self.repo.fresh_digest()
+        while time.monotonic() < deadline:
+            if self.repo.digest() == fresh:
+                return
+            time.sleep(0.05)
+        self.repo.assert_exact()
+
+    def stop(self) -> int:
+        self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def watched(repo):
+    repo.write("pkg/__init__.py", "")
+    repo.write("pkg/a.py", "def a():\n    pass\n")
+    repo.write("main.py", "from pkg.a import a\na()\n")
+    repo.commit()
+    repo.aud("index")
+    watcher = Watcher(repo)
+    yield repo, watcher
+    if watcher.process.poll() is None:
+        watcher.stop()
+
+
+def test_create_edit_delete_rename(watched):
+    repo, watcher = watched
+    repo.write("pkg/b.py", "def b():\n    pass\n")
+    watcher.settle()
+    repo.write("main.py", "from pkg.b import b\nb()\n")
+    watcher.settle()
+    os.rename(repo.path / "pkg" / "b.py", repo.path / "pkg" / "c.py")
+    watcher.settle()
+    repo.remove("pkg/a.py")
+    watcher.settle()
+
+
+def test_editor_atomic_save_and_directory_move(watched):
+    repo, watcher = watched
+    temporary = repo.path / "pkg" / ".a.py.swp~"
+    temporary.write_text("def a():\n    return 2\n")
+    os.replace(temporary, repo.path / "pkg" / "a.py")
+    watcher.settle()
+    os.rename(repo.path / "pkg", repo.path / "lib")
+    watcher.settle()
+    assert repo.query("SELECT count(*) FROM files WHERE path LIKE 'lib/%'") == [(2,)]
+
+
+def test_branch_switch_while_watching(watched):
+    repo, watcher = watched
+    repo.git("checkout", "-q", "-b", "other")
+    for i in range(10):
+        repo.write(f"gen/g{i}.py", f"from pkg.a import a\ndef g{i}():\n    a()\n")
+    repo.commit("other")
+    watcher.settle()
+    repo.git("checkout", "-q", "main")
+    watcher.settle()
+
+
+def test_burst_of_200_edits(watched):
+    repo, watcher = watched
+    for i in range(200):
+        repo.write(f"burst/m{i % 40}.py", f"def f{i}():\n    pass\n")
+    watcher.settle(timeout=30)
+
+
+def test_edit_made_while_stopped_and_clean_stop(repo):
+    repo.write("a.py", "x = 1\n")
+    repo.commit()
+    repo.aud("index")
+    watcher = Watcher(repo)
+    assert watcher.stop() == 0
+    assert not (repo.path.parent / "watch.pid").exists()
+    repo.write("a.py", "def changed():\n    pass\n")
+    watcher = Watcher(repo)  # reconciles at start
+    watcher.settle()
+    assert watcher.stop() == 0
+
+
+def test_missing_watchdog_is_one_clear_line(repo, tmp_path):
+    blocker = tmp_path / "blocker"
+    blocker.mkdir()
+    (blocker / "watchdog").mkdir()
+    (blocker / "watchdog" / "__init__.py").write_text("raise ImportError('no watchdog here')\n")
+    result = repo.run_aud("watch", env={"PYTHONPATH": str(blocker)})
+    assert result.returncode == 2
+    assert result.stderr.strip() == "aud: aud watch needs watchdog: pip install 'aud-git[watch]'"
+
+
+def test_full_rebuilds_with_worker_pools_while_watching(repo):
+    for i in range(80):  # untracked, so read and parsed by a worker pool every time
+        repo.write(f"many/m{i}.py", f"from many.m{(i + 1) % 80} import f{(i + 1) % 80}\ndef f{i}():\n    pass\n")
+    watcher = Watcher(repo, env={"AUD_FORCE_FULL": "1"})
+    for round_number in range(3):
+        repo.write("many/m0.py", f"def f0():\n    return {round_number}\n")
+        watcher.settle(timeout=30)
+    assert watcher.stop() == 0
+    assert "Traceback" not in watcher.process.stderr.read()
+
+
+def test_an_overflowed_event_queue_asks_for_a_reconcile():
+    import logging
+
+    from aud_git.watch.events import EventBatch, OverflowReconcile
+
+    batch = EventBatch()
+    handler = OverflowReconcile(batch)
+    log = logging.getLogger("watchdog.observers.inotify")
+    logging.getLogger("watchdog").addHandler(handler)
+    try:
+        log.warning("Inotify queue overflowed; reconciling recursive watches below %r", "/x")
+        assert batch.dirty
+        assert batch.wait_quiet(0.0) == []  # a reconcile with no path hints
+        log.warning("an unrelated warning")
+        assert not batch.dirty
+    finally:
+        logging.getLogger("watchdog").removeHandler(handler)
+
+
+def test_the_watcher_stops_with_one_line_when_its_tree_is_deleted(watched):
+    import shutil
+
+    repo, watcher = watched
+    shutil.rmtree(repo.path)
+    assert watcher.process.wait(timeout=20) == 2
+    err = watcher.process.stderr.read()
+    assert err.count("\n") == 1 and "watch stopped: the working tree" in err
+    assert not repo.path.exists()
