@@ -1,20 +1,46 @@
-"""Append-only logs under `.pf/`: `hooks.log` (what hooks and detached updates did) and
-`aud.log` (self-check failures and internal errors, with their tracebacks)."""
+"""Logs under `.pf/`: `hooks.log` (what hooks and detached updates did) and `aud.log`
+(self-check failures and internal errors, with their tracebacks). stdlib logging with a
+rotating handler: each log keeps at most MAX_LOG_BYTES plus LOG_BACKUPS older files."""
 from __future__ import annotations
 
+import io
+import logging
+import logging.handlers
 import os
-import time
+from collections.abc import Sequence
 
-from aud_git.paths import open_in_pf
+from aud_git.paths import EVENTS_LOG, open_in_pf
 
-HOOKS_LOG = "hooks.log"
-EVENTS_LOG = "aud.log"
+MAX_LOG_BYTES = 1024 * 1024
+LOG_BACKUPS = 2
+_FORMAT = logging.Formatter("%(asctime)s %(message)s", "%Y-%m-%dT%H:%M:%S")
+
+
+class PfLogHandler(logging.handlers.RotatingFileHandler):
+    """A rotating log in `.pf/`, opened without following a link (`paths.open_in_pf`), whose
+    failures reach the caller instead of being printed by logging."""
+
+    def __init__(self, pf_dir: str, name: str) -> None:
+        self.pf_dir, self.pf_name = pf_dir, name
+        super().__init__(os.path.join(pf_dir, name), maxBytes=MAX_LOG_BYTES,
+                         backupCount=LOG_BACKUPS, encoding="utf-8", delay=True)
+        self.setFormatter(_FORMAT)
+
+    def _open(self) -> io.TextIOWrapper:
+        fd = open_in_pf(self.pf_dir, self.pf_name, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+        return open(fd, "a", encoding="utf-8")
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        raise  # called inside logging's except block: the caller decides
 
 
 def log_line(pf_dir: str, line: str, name: str = EVENTS_LOG) -> None:
-    fd = open_in_pf(pf_dir, name, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
-    with os.fdopen(fd, "a", encoding="utf-8") as handle:
-        handle.write(f"{time.strftime('%Y-%m-%dT%H:%M:%S')} {line}\n")
+    """One entry in `.pf/NAME` (short-lived processes: the file is opened for this entry only)."""
+    handler = PfLogHandler(pf_dir, name)
+    try:
+        handler.emit(logging.LogRecord("aud", logging.INFO, __file__, 0, line, None, None))
+    finally:
+        handler.close()
 
 
 def versions() -> str:
@@ -42,7 +68,7 @@ def log_exception(pf_dir: str, headline: str, exc: BaseException,
     log_line(pf_dir, f"{headline} ({versions()})\n{trace}", name)
 
 
-def log_internal_errors(pf_dir: str, failures: list[tuple[str, str, str]],
+def log_internal_errors(pf_dir: str, failures: Sequence[tuple[str, str, str]],
                         name: str = EVENTS_LOG) -> None:
     """One entry per (path, stage, traceback): the file and stage it hit, and where in aud."""
     if not failures:

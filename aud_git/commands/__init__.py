@@ -2,7 +2,8 @@
 
 Only this package imports click. A command turns options into one engine call and the result
 into lines or JSON; `error_handler` turns exceptions into exit statuses. Subcommands load
-lazily, so `aud query ...` and the hooks never import what other commands need.
+lazily, so `aud query ...` and the hooks never import what other commands need. Never imported
+by another stage: the engine, hooks and watch return data and raise `AudError`.
 """
 from __future__ import annotations
 
@@ -32,11 +33,12 @@ class LazyGroup(click.Group):
     `main` is where exceptions become exit statuses (`error_handler`), for the console script
     and for click's test runner alike."""
 
-    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+    def main(self, args=None, prog_name=None, complete_var=None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
         if not standalone_mode:
-            return super().main(*args, standalone_mode=False, **kwargs)
+            return super().main(args, prog_name, complete_var, False, **extra)
         try:
-            status = super().main(*args, standalone_mode=False, **kwargs)
+            status = super().main(args, prog_name, complete_var, False, **extra)
         except SystemExit:
             raise
         except BaseException as exc:

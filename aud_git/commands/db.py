@@ -1,6 +1,8 @@
 """`aud db dump` and `aud db digest`: the canonical form that `incremental == full` compares."""
 from __future__ import annotations
 
+import sys
+
 import click
 
 from aud_git.commands.output import workspace_of
@@ -23,9 +25,8 @@ def dump(ctx) -> None:
     """Print the canonical dump (every table but meta, in a total order)."""
     from aud_git.db.dump import dump_lines
 
-    out = click.get_text_stream("stdout")
     for line in dump_lines(_open_db(ctx)):
-        out.write(line + "\n")
+        sys.stdout.write(line + "\n")
 
 
 @db.command()

@@ -45,8 +45,7 @@ def repo_relative(workdir: str, path: str) -> str:
 @contextmanager
 def progress_bar(total: int) -> Iterator[Callable[[int], None]]:
     """The engine's progress callback, drawn by click on stderr."""
-    with click.progressbar(length=total, label="indexing",
-                           file=click.get_text_stream("stderr")) as bar:
+    with click.progressbar(length=total, label="indexing", file=sys.stderr) as bar:
         yield bar.update
 
 

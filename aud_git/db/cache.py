@@ -146,7 +146,7 @@ class ExtractionCache:
         for record in fresh:
             if record.lang is None or record.status not in _CACHEABLE_STATUS:
                 continue
-            tables = record.facts.tables()
+            tables = record.facts.plain_tables()  # the module symbol comes from the path
             tables["symbols"] = [s for s in tables["symbols"] if s[2] != "module"]
             blob = zlib.compress(marshal.dumps(tables), 1)
             rows.append((record.sha256, record.lang, extractor_key(), record.blob_oid,

@@ -88,7 +88,6 @@ LINK_TABLES: tuple[Table, ...] = (
 )
 
 CANONICAL_TABLES: tuple[Table, ...] = (FILES, *FACT_TABLES, *LINK_TABLES)
-FACT_TABLE_NAMES: tuple[str, ...] = tuple(t.name for t in FACT_TABLES)
 
 
 def create_table_sql(table: Table) -> str:

@@ -207,7 +207,9 @@ def create_indexes(conn: sqlite3.Connection) -> None:
 def insert_records(conn: sqlite3.Connection, records: list[FileRecord]) -> None:
     conn.executemany(_INSERT["files"], [r.files_row() for r in records])
     for table in FACT_TABLES:
-        rows = [(r.path, *row) for r in records for row in getattr(r.facts, table.name)]
+        # `+`, not `(path, *row)`: unpacking takes a slow path for tuple subclasses (the rows
+        # are NamedTuples), concatenation does not.
+        rows = [(r.path,) + row for r in records for row in getattr(r.facts, table.name)]
         if rows:
             conn.executemany(_INSERT[table.name], rows)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from aud_git.db.cache import ExtractionCache, is_regular_mode
 from aud_git.extract import FileRecord, failed_record, finish_record, index_file, read_file
@@ -78,6 +78,7 @@ def extract_entries(
 ) -> Iterator[list[FileRecord]]:
     tasks = [(e.path, os.path.join(workdir, e.path), e.oid) for e in sorted(entries, key=lambda e: e.path)]
     chunks = [(tasks[i:i + _CHUNK], max_size, roots) for i in range(0, len(tasks), _CHUNK)]
+    results: Iterable[list[FileRecord]]
     if jobs <= 1 or len(tasks) < _SERIAL_BELOW:
         results = map(_extract_chunk, chunks)
     else:

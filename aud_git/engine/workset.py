@@ -4,6 +4,7 @@ from __future__ import annotations
 import sqlite3
 
 from aud_git.config import Config
+from aud_git.engine.summary import Dependent, Workset
 from aud_git.git.history import tree_blobs
 from aud_git.git.snapshot import indexable
 from aud_git.git.workspace import Workspace
@@ -11,7 +12,7 @@ from aud_git.link.invalidation import files_depending_on, presence_keys
 
 
 def compute_workset(conn: sqlite3.Connection, workspace: Workspace, config: Config,
-                    base_commit: str) -> dict:
+                    base_commit: str) -> Workset:
     base = tree_blobs(workspace, base_commit, lambda path: indexable(path, config))
     current = dict(conn.execute("SELECT path, blob_oid FROM files"))
     changed = sorted(p for p in base.keys() | current.keys() if base.get(p) != current.get(p))
@@ -35,11 +36,7 @@ def compute_workset(conn: sqlite3.Connection, workspace: Workspace, config: Conf
         for path in frontier:
             depth_of[path] = depth
     head = workspace.head_commit()
-    dependents = [{"path": p, "depth": d} for p, d in sorted(depth_of.items(), key=lambda i: (i[1], i[0]))]
-    return {
-        "base": base_commit,
-        "head": head,
-        "changed": changed,
-        "dependents": dependents,
-        "counts": {"changed": len(changed), "dependents": len(dependents)},
-    }
+    dependents = [Dependent(path=p, depth=d)
+                  for p, d in sorted(depth_of.items(), key=lambda i: (i[1], i[0]))]
+    return Workset(base=base_commit, head=head, changed=changed, dependents=dependents,
+                   counts={"changed": len(changed), "dependents": len(dependents)})

@@ -3,6 +3,9 @@
 Whatever a file holds (binary data, invalid UTF-8, a syntax error, a symlink, a huge size), the
 answer is a row with a status, never an exception; an exception from an extractor itself becomes
 status `internal_error` with a `parse_errors` row saying what it was.
+
+Never imports the database, the linker, the engine or anything above them: facts depend on the
+file alone (git/ is used only for blob ids).
 """
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ import stat
 import traceback
 from dataclasses import dataclass
 
-from aud_git.extract.facts import Facts
+from aud_git.extract.facts import Facts, ParseError, Symbol
 from aud_git.extract.text import clip, count_lines
 from aud_git.git.objects import blob_id, file_blob_id
 from aud_git.languages import SOURCE_LANGS, language_of
@@ -54,8 +57,8 @@ def extract_facts(lang: str, data: bytes) -> Facts:
     lines = count_lines(data)
     if lines > MAX_LINES and lang in SOURCE_LANGS:
         # A syntax tree costs a few hundred bytes a node: 2 MB of one-token lines took 0.6 GB.
-        facts.parse_errors.append((1, 0, f"{lines} lines: more than the {MAX_LINES} a file may"
-                                         " have to be parsed (the memory budget)"))
+        facts.parse_errors.append(ParseError(1, 0, f"{lines} lines: more than the {MAX_LINES}"
+                                                   " a file may have to be parsed (the memory budget)"))
         return facts
     if lang == "python":
         from aud_git.extract.python import extract_python
@@ -72,7 +75,7 @@ def extract_facts(lang: str, data: bytes) -> Facts:
     return facts
 
 
-def module_symbol(path: str, lang: str, lines: int, source_roots: tuple[str, ...]) -> tuple:
+def module_symbol(path: str, lang: str, lines: int, source_roots: tuple[str, ...]) -> Symbol:
     """The `module` symbol row of a source file; its qualname is the dotted module path."""
     stem = posixpath.splitext(path)[0]
     if lang == "python":
@@ -83,7 +86,7 @@ def module_symbol(path: str, lang: str, lines: int, source_roots: tuple[str, ...
         if stem.endswith("/__init__"):
             stem = stem[: -len("/__init__")]
     qualname = stem.replace("/", ".")
-    return (qualname.rsplit(".", 1)[-1], qualname, "module", None, 1, 0, max(lines, 1), 0, None, 1)
+    return Symbol(qualname.rsplit(".", 1)[-1], qualname, "module", None, 1, 0, max(lines, 1), 0, None, 1)
 
 
 def is_binary(data: bytes) -> bool:
@@ -136,7 +139,7 @@ def read_file(path: str, abs_path: str, known_oid: str | None, max_size: int) ->
 
 def finish_record(record: FileRecord, facts: Facts, source_roots: tuple[str, ...]) -> FileRecord:
     """Attach content facts (fresh or cached) plus the path-derived module symbol."""
-    record.facts = Facts.from_tables(facts.tables())
+    record.facts = facts.copy()
     if facts.parse_errors:
         record.status = "parse_error"
     if record.lang in SOURCE_LANGS:
@@ -147,7 +150,7 @@ def finish_record(record: FileRecord, facts: Facts, source_roots: tuple[str, ...
 def index_file(path: str, abs_path: str, known_oid: str | None, max_size: int,
                source_roots: tuple[str, ...]) -> FileRecord:
     record, data = read_file(path, abs_path, known_oid, max_size)
-    if data is None:
+    if data is None or record.lang is None:
         return record
     try:
         facts = extract_facts(record.lang, data)
@@ -162,7 +165,7 @@ def failed_record(record: FileRecord, message: str, failure: str,
     """The record of a file whose extraction failed: status `internal_error`, one
     `parse_errors` row saying why, and the traceback (`failure`) for the log."""
     facts = Facts()
-    facts.parse_errors.append((1, 0, message))
+    facts.parse_errors.append(ParseError(1, 0, message))
     record = finish_record(record, facts, source_roots)
     record.status = "internal_error"
     record.failure = failure

@@ -1,22 +1,112 @@
-"""The rows one file contributes to the fact tables, without the leading `file` column."""
+"""The rows one file contributes to the fact tables, without the leading `file` column.
+
+Each table's row is a NamedTuple whose fields are the table's columns (db/schema.py; checked by
+tests/extract/test_facts.py). Across a boundary rows travel as plain tuples, and
+`Facts.from_tables` names them again: the extraction cache (marshal takes no NamedTuple) and
+worker processes (pickle, which would spell out the class for every row).
+"""
 from __future__ import annotations
 
-from aud_git.db.schema import FACT_TABLE_NAMES
+from dataclasses import dataclass, field
+from functools import partial
+from typing import NamedTuple
 
 
+class Symbol(NamedTuple):
+    name: str
+    qualname: str
+    kind: str  # module, class, function, method, variable, interface, type, enum, namespace
+    parent: str | None  # the enclosing qualname; None at module level
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+    signature: str | None
+    exported: int  # 0 or 1
+
+
+class Import(NamedTuple):
+    line: int
+    col: int
+    kind: str  # import, from, require, dynamic_import, export_from
+    module: str | None
+    name: str | None
+    alias: str | None
+    level: int  # Python relative import dots
+
+
+class Export(NamedTuple):
+    line: int
+    col: int
+    name: str
+    local: str | None
+
+
+class Call(NamedTuple):
+    line: int
+    col: int
+    caller: str
+    callee: str
+    args: str
+
+
+class Assignment(NamedTuple):
+    line: int
+    col: int
+    scope: str
+    target: str
+    value: str
+
+
+class TsConfig(NamedTuple):
+    base_url: str | None
+    paths: str | None  # JSON text
+    extends: str | None
+
+
+class ParseError(NamedTuple):
+    line: int
+    col: int
+    message: str
+
+
+ROW_TYPES: dict[str, type[tuple]] = {
+    "symbols": Symbol, "imports": Import, "exports": Export, "calls": Call,
+    "assignments": Assignment, "ts_configs": TsConfig, "parse_errors": ParseError,
+}
+
+
+@dataclass(slots=True)
 class Facts:
-    __slots__ = FACT_TABLE_NAMES
+    symbols: list[Symbol] = field(default_factory=list)
+    imports: list[Import] = field(default_factory=list)
+    exports: list[Export] = field(default_factory=list)
+    calls: list[Call] = field(default_factory=list)
+    assignments: list[Assignment] = field(default_factory=list)
+    ts_configs: list[TsConfig] = field(default_factory=list)
+    parse_errors: list[ParseError] = field(default_factory=list)
 
-    def __init__(self) -> None:
-        for name in FACT_TABLE_NAMES:
-            setattr(self, name, [])
+    def tables(self) -> dict[str, list]:
+        return {name: getattr(self, name) for name in ROW_TYPES}
 
-    def tables(self) -> dict[str, list[tuple]]:
-        return {name: getattr(self, name) for name in FACT_TABLE_NAMES}
+    def plain_tables(self) -> dict[str, list[tuple]]:
+        """The rows as plain tuples, for marshal (the extraction cache)."""
+        return {name: [tuple(row) for row in rows] for name, rows in self.tables().items()}
+
+    def __reduce__(self):
+        """Pickled (to and from worker processes) as plain tuples: a NamedTuple row pickles as a
+        call of its class, several times slower."""
+        return Facts.from_tables, (self.plain_tables(),)
+
+    def copy(self) -> Facts:
+        """New lists of the same (immutable) rows."""
+        return Facts(*(list(rows) for rows in self.tables().values()))
 
     @classmethod
-    def from_tables(cls, tables: dict[str, list[tuple]]) -> Facts:
+    def from_tables(cls, tables: dict[str, list]) -> Facts:
+        """Facts from plain tuples (the cache's), named again."""
         facts = cls()
         for name, rows in tables.items():
-            setattr(facts, name, [tuple(row) for row in rows])
+            # tuple.__new__ straight: NamedTuple's own constructor costs twice as much, per row.
+            setattr(facts, name, list(map(partial(tuple.__new__, ROW_TYPES[name]), rows)))
         return facts

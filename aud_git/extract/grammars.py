@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from functools import cache
 
+from aud_git.extract.facts import ParseError
+
 MAX_PARSE_ERRORS = 100
 # The distributions whose code decides what a file's facts are (pinned in pyproject.toml).
 PARSING_DISTRIBUTIONS = (
@@ -34,17 +36,17 @@ def language(lang: str):
     import tree_sitter
 
     if lang == "python":
-        import tree_sitter_python as grammar
+        import tree_sitter_python
 
-        return tree_sitter.Language(grammar.language())
+        return tree_sitter.Language(tree_sitter_python.language())
     if lang == "javascript":
-        import tree_sitter_javascript as grammar
+        import tree_sitter_javascript
 
-        return tree_sitter.Language(grammar.language())
-    import tree_sitter_typescript as grammar
+        return tree_sitter.Language(tree_sitter_javascript.language())
+    import tree_sitter_typescript
 
-    return tree_sitter.Language(
-        grammar.language_tsx() if lang == "tsx" else grammar.language_typescript())
+    return tree_sitter.Language(tree_sitter_typescript.language_tsx() if lang == "tsx"
+                                else tree_sitter_typescript.language_typescript())
 
 
 @cache
@@ -54,11 +56,11 @@ def parser(lang: str):
     return tree_sitter.Parser(language(lang))
 
 
-def syntax_error_rows(root) -> list[tuple[int, int, str]]:
-    """(line, column, message) of the first ERROR and MISSING nodes, in document order.
+def syntax_error_rows(root) -> list[ParseError]:
+    """The first ERROR and MISSING nodes, in document order.
 
     Only subtrees that contain an error are entered, so a clean tree costs nothing."""
-    rows: list[tuple[int, int, str]] = []
+    rows: list[ParseError] = []
     if not root.has_error:
         return rows
     stack = [root]
@@ -66,10 +68,10 @@ def syntax_error_rows(root) -> list[tuple[int, int, str]]:
         node = stack.pop()
         if node.is_missing:
             point = node.start_point
-            rows.append((point.row + 1, point.column, f"missing {node.type}"))
+            rows.append(ParseError(point.row + 1, point.column, f"missing {node.type}"))
             continue
         if node.is_error:
             point = node.start_point
-            rows.append((point.row + 1, point.column, "syntax error"))
+            rows.append(ParseError(point.row + 1, point.column, "syntax error"))
         stack.extend(reversed([c for c in node.children if c.has_error or c.is_missing]))
     return rows

@@ -6,9 +6,9 @@ becomes a `parse_errors` row.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any
 
-from aud_git.extract.facts import Facts
+from aud_git.extract.facts import Assignment, Call, Export, Facts, Import, Symbol
 from aud_git.extract.grammars import parser, syntax_error_rows
 from aud_git.extract.text import MAX_QUALNAME, MAX_TEXT, clip, clip_span, invalid_utf8
 
@@ -28,12 +28,10 @@ _TYPE_DECLARATIONS = {
 _NAMESPACES = frozenset({"internal_module", "module"})
 
 
-class Frame(NamedTuple):
-    """A node to visit, with the scope its definitions go into."""
-    node: Any
-    scope: str | None  # the enclosing qualname; None at module level
-    scope_kind: str  # module, namespace, class or function
-    exported: bool  # under an `export`
+# A node to visit: (node, scope, scope_kind, exported). scope is the enclosing qualname (None at
+# module level), scope_kind module, namespace, class or function, exported whether it sits under
+# an `export`. Plain tuples: one is made per node, and a NamedTuple costs six times as much.
+Frame = tuple[Any, str | None, str, bool]
 
 
 def _pos(node) -> tuple[int, int]:
@@ -82,7 +80,7 @@ class _Walker:
     def __init__(self, source: bytes, facts: Facts) -> None:
         self.src = source
         self.facts = facts
-        self.symbols: list[list] = []
+        self.symbols: list[Symbol] = []
         self.exported_locals: set[str] = set()
 
     def text(self, node, limit: int = MAX_TEXT) -> str:
@@ -96,10 +94,10 @@ class _Walker:
         qualname = f"{scope}.{name}" if scope else name
         line, col = _pos(node)
         end = node.end_point
-        self.symbols.append([
+        self.symbols.append(Symbol(
             name, qualname, kind, scope, line, col, end.row + 1, end.column, signature,
             int(exported),
-        ])
+        ))
         return qualname
 
     def signature(self, node) -> str | None:
@@ -120,67 +118,74 @@ class _Walker:
                 module_node = child.child_by_field_name("source")
                 alias = child.named_children[0].text.decode()
                 module = _string_value(module_node) if module_node is not None else None
-                rows.append((*_pos(child), "require", module, None, alias, 0))
+                rows.append(Import(*_pos(child), "require", module, None, alias, 0))
                 return
         module = _string_value(source) if source is not None else None
         clause = next((c for c in node.named_children if c.type == "import_clause"), None)
         if clause is None:
-            rows.append((*_pos(node), "import", module, None, None, 0))
+            rows.append(Import(*_pos(node), "import", module, None, None, 0))
             return
         for part in clause.named_children:
             if part.type == "identifier":
-                rows.append((*_pos(part), "import", module, "default", part.text.decode(), 0))
+                rows.append(Import(*_pos(part), "import", module, "default", part.text.decode(), 0))
             elif part.type == "namespace_import":
                 alias = part.named_children[0].text.decode() if part.named_children else None
-                rows.append((*_pos(part), "import", module, "*", alias, 0))
+                rows.append(Import(*_pos(part), "import", module, "*", alias, 0))
             elif part.type == "named_imports":
                 for spec, name, alias in _specifiers(part, "import_specifier"):
-                    rows.append((*_pos(spec), "import", module, name, alias, 0))
+                    rows.append(Import(*_pos(spec), "import", module, name, alias, 0))
 
     def export_statement(self, node, scope, scope_kind, stack) -> None:
         source = node.child_by_field_name("source")
         if source is not None:
-            module = _string_value(source)
-            rows = self.facts.imports
-            named = False
-            for child in node.named_children:
-                if child.type == "export_clause":
-                    named = True
-                    for spec, name, alias in _specifiers(child, "export_specifier"):
-                        rows.append((*_pos(spec), "export_from", module, name, alias, 0))
-                elif child.type == "namespace_export":
-                    named = True
-                    alias = child.named_children[0].text.decode() if child.named_children else None
-                    rows.append((*_pos(child), "export_from", module, "*", alias, 0))
-            if not named:
-                rows.append((*_pos(node), "export_from", module, "*", None, 0))
+            self.re_export(node, _string_value(source))
             return
-        is_default = any(c.type == "default" for c in node.children)
         declaration = node.child_by_field_name("declaration")
         if declaration is not None:
             if scope is None:  # a namespace's exports are members, not the module's
+                is_default = any(c.type == "default" for c in node.children)
                 for name in self.declared_names(declaration):
                     self.facts.exports.append(
-                        (*_pos(declaration), "default" if is_default else name, name))
-            stack.append(Frame(declaration, scope, scope_kind, True))
+                        Export(*_pos(declaration), "default" if is_default else name, name))
+            stack.append((declaration, scope, scope_kind, True))
             return
         value = node.child_by_field_name("value")
         if value is not None:
-            local = None
-            if value.type == "identifier":
-                local = value.text.decode()
-                self.exported_locals.add(local)
-            elif value.type in _CLASS_DECLARATIONS or value.type in _FUNCTION_VALUES:
-                name_node = value.child_by_field_name("name")
-                local = name_node.text.decode() if name_node is not None else None
-            self.facts.exports.append((*_pos(value), "default", local))
-            stack.append(Frame(value, scope, scope_kind, True))
+            self.export_default(value)
+            stack.append((value, scope, scope_kind, True))
             return
         for child in node.named_children:
             if child.type == "export_clause":
                 for spec, name, alias in _specifiers(child, "export_specifier"):
                     self.exported_locals.add(name)
-                    self.facts.exports.append((*_pos(spec), alias or name, name))
+                    self.facts.exports.append(Export(*_pos(spec), alias or name, name))
+
+    def re_export(self, node, module: str | None) -> None:
+        """`export {a as b} from "m"`, `export * as ns from "m"`, `export * from "m"`."""
+        rows = self.facts.imports
+        named = False
+        for child in node.named_children:
+            if child.type == "export_clause":
+                named = True
+                for spec, name, alias in _specifiers(child, "export_specifier"):
+                    rows.append(Import(*_pos(spec), "export_from", module, name, alias, 0))
+            elif child.type == "namespace_export":
+                named = True
+                alias = child.named_children[0].text.decode() if child.named_children else None
+                rows.append(Import(*_pos(child), "export_from", module, "*", alias, 0))
+        if not named:
+            rows.append(Import(*_pos(node), "export_from", module, "*", None, 0))
+
+    def export_default(self, value) -> None:
+        """`export default VALUE`: the local name it exports, when it has one."""
+        local = None
+        if value.type == "identifier":
+            local = value.text.decode()
+            self.exported_locals.add(local)
+        elif value.type in _CLASS_DECLARATIONS or value.type in _FUNCTION_VALUES:
+            name_node = value.child_by_field_name("name")
+            local = name_node.text.decode() if name_node is not None else None
+        self.facts.exports.append(Export(*_pos(value), "default", local))
 
     @staticmethod
     def declared_names(declaration) -> list[str]:
@@ -200,7 +205,7 @@ class _Walker:
         module = _string_value(first) if first is not None else None
         if function.type == "import":
             if module is not None:
-                self.facts.imports.append((*_pos(node), "dynamic_import", module, None, None, 0))
+                self.facts.imports.append(Import(*_pos(node), "dynamic_import", module, None, None, 0))
             return
         if module is None:
             return
@@ -208,19 +213,19 @@ class _Walker:
         parent = node.parent
         target = parent.child_by_field_name("name") if parent.type == "variable_declarator" else None
         if target is not None and target.type == "identifier":
-            rows.append((*_pos(node), "require", module, None, target.text.decode(), 0))
+            rows.append(Import(*_pos(node), "require", module, None, target.text.decode(), 0))
         elif target is not None and target.type == "object_pattern":
             for prop in target.named_children:
                 if prop.type == "shorthand_property_identifier_pattern":
                     name = prop.text.decode()
-                    rows.append((*_pos(prop), "require", module, name, name, 0))
+                    rows.append(Import(*_pos(prop), "require", module, name, name, 0))
                 elif prop.type == "pair_pattern":
                     key, value = prop.child_by_field_name("key"), prop.child_by_field_name("value")
                     if value is not None and value.type == "identifier":
-                        rows.append((*_pos(prop), "require", module, key.text.decode(),
+                        rows.append(Import(*_pos(prop), "require", module, key.text.decode(),
                                      value.text.decode(), 0))
         else:
-            rows.append((*_pos(node), "require", module, None, None, 0))
+            rows.append(Import(*_pos(node), "require", module, None, None, 0))
 
     def call(self, node, callee_node, scope) -> None:
         callee = _dotted(callee_node) or self.text(callee_node, 200)
@@ -230,7 +235,7 @@ class _Walker:
             args = clip_span(self.src, arguments.start_byte + 1, arguments.end_byte - 1)
         elif arguments is not None:
             args = self.text(arguments)
-        self.facts.calls.append((*_pos(node), scope or MODULE_SCOPE, callee, args))
+        self.facts.calls.append(Call(*_pos(node), scope or MODULE_SCOPE, callee, args))
 
     def declarator(self, node, scope, scope_kind, exported, stack) -> None:
         name = node.child_by_field_name("name")
@@ -240,7 +245,7 @@ class _Walker:
         child_scope, child_kind = scope, scope_kind
         if value is not None:
             self.facts.assignments.append(
-                (*_pos(name), scope or MODULE_SCOPE, self.text(name), self.text(value)))
+                Assignment(*_pos(name), scope or MODULE_SCOPE, self.text(name), self.text(value)))
         if name.type == "identifier":
             value_type = value.type if value is not None else None
             if value_type in _FUNCTION_VALUES:
@@ -254,130 +259,136 @@ class _Walker:
                 self.symbol(name, scope, "variable", node, exported)
         if value is not None:
             if value.type in _FUNCTION_VALUES or value.type in _CLASS_DECLARATIONS:
-                stack.extend(Frame(c, child_scope, child_kind, False) for c in value.named_children)
+                stack.extend((c, child_scope, child_kind, False) for c in value.named_children)
             else:
-                stack.append(Frame(value, scope, scope_kind, False))
+                stack.append((value, scope, scope_kind, False))
 
     def walk(self, root) -> None:
         """Iterative: a handler per node type (see `_HANDLERS`) records its facts and says
         whether it took care of the children; otherwise they are walked in the same scope."""
-        stack: list[Frame] = [Frame(root, None, "module", False)]
+        stack: list[Frame] = [(root, None, "module", False)]
+        handlers = _HANDLERS
         while stack:
-            frame = stack.pop()
-            handler = _HANDLERS.get(frame.node.type)
-            if handler is not None and handler(self, frame, stack):
+            node, scope, scope_kind, exported = stack.pop()
+            handler = handlers.get(node.type)
+            if handler is not None and handler(self, node, scope, scope_kind, exported, stack):
                 continue
-            node = frame.node
-            stack.extend(Frame(c, frame.scope, frame.scope_kind, False)
+            stack.extend((c, scope, scope_kind, False)
                          for c in node.children if c.is_named or c.is_missing)
 
-    def on_import(self, frame: Frame, stack: list[Frame]) -> bool:
-        self.import_statement(frame.node)
+    def on_import(self, node, scope: str | None, scope_kind: str, exported: bool,
+                  stack: list[Frame]) -> bool:
+        self.import_statement(node)
         return True
 
-    def on_export(self, frame: Frame, stack: list[Frame]) -> bool:
-        self.export_statement(frame.node, frame.scope, frame.scope_kind, stack)
+    def on_export(self, node, scope: str | None, scope_kind: str, exported: bool,
+                  stack: list[Frame]) -> bool:
+        self.export_statement(node, scope, scope_kind, stack)
         return True
 
-    def on_function(self, frame: Frame, stack: list[Frame]) -> bool:
-        node = frame.node
+    def on_function(self, node, scope: str | None, scope_kind: str, exported: bool,
+                  stack: list[Frame]) -> bool:
         name = node.child_by_field_name("name")
         if name is None:
             return False
-        kind = "method" if frame.scope_kind == "class" else "function"
-        qualname = self.symbol(name, frame.scope, kind, node, frame.exported, self.signature(node))
-        stack.extend(Frame(c, qualname, "function", False) for c in node.named_children)
+        kind = "method" if scope_kind == "class" else "function"
+        qualname = self.symbol(name, scope, kind, node, exported, self.signature(node))
+        stack.extend((c, qualname, "function", False) for c in node.named_children)
         return True
 
-    def on_function_value(self, frame: Frame, stack: list[Frame]) -> bool:
+    def on_function_value(self, node, scope: str | None, scope_kind: str, exported: bool,
+                  stack: list[Frame]) -> bool:
         """A named function expression defines its name, except as a class field's value."""
-        return frame.scope_kind != "class" and self.on_function(frame, stack)
+        return scope_kind != "class" and self.on_function(node, scope, scope_kind, exported, stack)
 
-    def on_class(self, frame: Frame, stack: list[Frame]) -> bool:
-        node = frame.node
+    def on_class(self, node, scope: str | None, scope_kind: str, exported: bool,
+                  stack: list[Frame]) -> bool:
         name = node.child_by_field_name("name")
         if name is None:
             return False
-        qualname = self.symbol(name, frame.scope, "class", node, frame.exported)
+        qualname = self.symbol(name, scope, "class", node, exported)
         for child in node.named_children:
             if child.type == "class_body":
-                stack.append(Frame(child, qualname, "class", False))
+                stack.append((child, qualname, "class", False))
             else:  # heritage and decorators belong to the enclosing scope
-                stack.append(Frame(child, frame.scope, frame.scope_kind, False))
+                stack.append((child, scope, scope_kind, False))
         return True
 
-    def on_method(self, frame: Frame, stack: list[Frame]) -> bool:
-        node = frame.node
-        qualname = self.symbol(node.child_by_field_name("name"), frame.scope, "method", node,
-                               frame.exported and frame.scope_kind == "class", self.signature(node))
-        stack.extend(Frame(c, qualname, "function", False) for c in node.named_children)
+    def on_method(self, node, scope: str | None, scope_kind: str, exported: bool,
+                  stack: list[Frame]) -> bool:
+        qualname = self.symbol(node.child_by_field_name("name"), scope, "method", node,
+                               exported and scope_kind == "class", self.signature(node))
+        stack.extend((c, qualname, "function", False) for c in node.named_children)
         return True
 
-    def on_field(self, frame: Frame, stack: list[Frame]) -> bool:
-        node, scope = frame.node, frame.scope
+    def on_field(self, node, scope: str | None, scope_kind: str, exported: bool,
+                  stack: list[Frame]) -> bool:
         name = node.child_by_field_name("name") or node.child_by_field_name("property")
-        if frame.scope_kind != "class" or name is None:
+        if scope_kind != "class" or name is None:
             return False
         value = node.child_by_field_name("value")
         is_function = value is not None and value.type in _FUNCTION_VALUES
         qualname = self.symbol(name, scope, "method" if is_function else "variable", node,
                                False, self.signature(value) if is_function else None)
         if value is not None:
-            self.facts.assignments.append((*_pos(name), scope, self.text(name), self.text(value)))
-            stack.append(Frame(value, qualname if is_function else scope,
-                               "function" if is_function else frame.scope_kind, False))
+            self.facts.assignments.append(
+                Assignment(*_pos(name), scope or MODULE_SCOPE, self.text(name), self.text(value)))
+            stack.append((value, qualname if is_function else scope,
+                          "function" if is_function else scope_kind, False))
         return True
 
-    def on_type_declaration(self, frame: Frame, stack: list[Frame]) -> bool:
-        node = frame.node
+    def on_type_declaration(self, node, scope: str | None, scope_kind: str, exported: bool,
+                  stack: list[Frame]) -> bool:
         name = node.child_by_field_name("name")
         if name is not None:
-            self.symbol(name, frame.scope, _TYPE_DECLARATIONS[node.type], node, frame.exported)
+            self.symbol(name, scope, _TYPE_DECLARATIONS[node.type], node, exported)
         return True  # a type's members are not the module's facts
 
-    def on_namespace(self, frame: Frame, stack: list[Frame]) -> bool:
-        node = frame.node
+    def on_namespace(self, node, scope: str | None, scope_kind: str, exported: bool,
+                  stack: list[Frame]) -> bool:
         name = node.child_by_field_name("name")
         if name is None:
             return False
-        qualname = self.symbol(name, frame.scope, "namespace", node, frame.exported)
-        stack.extend(Frame(c, qualname, "namespace", False) for c in node.named_children)
+        qualname = self.symbol(name, scope, "namespace", node, exported)
+        stack.extend((c, qualname, "namespace", False) for c in node.named_children)
         return True
 
-    def on_declaration(self, frame: Frame, stack: list[Frame]) -> bool:
-        for child in frame.node.named_children:
+    def on_declaration(self, node, scope: str | None, scope_kind: str, exported: bool,
+                  stack: list[Frame]) -> bool:
+        for child in node.named_children:
             if child.type == "variable_declarator":
-                self.declarator(child, frame.scope, frame.scope_kind, frame.exported, stack)
+                self.declarator(child, scope, scope_kind, exported, stack)
             else:
-                stack.append(Frame(child, frame.scope, frame.scope_kind, False))
+                stack.append((child, scope, scope_kind, False))
         return True
 
-    def on_call(self, frame: Frame, stack: list[Frame]) -> bool:
-        node = frame.node
+    def on_call(self, node, scope: str | None, scope_kind: str, exported: bool,
+                  stack: list[Frame]) -> bool:
         field = "function" if node.type == "call_expression" else "constructor"
         function = node.child_by_field_name(field)
         if function is not None:
             if function.type == "import" or (function.type == "identifier" and function.text == b"require"):
                 self.require_or_dynamic(node, function)
-            self.call(node, function, frame.scope)
+            self.call(node, function, scope)
         return False  # arguments and callee hold calls of their own
 
-    def on_assignment(self, frame: Frame, stack: list[Frame]) -> bool:
-        node = frame.node
+    def on_assignment(self, node, scope: str | None, scope_kind: str, exported: bool,
+                  stack: list[Frame]) -> bool:
         left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
         if left is not None and right is not None:
             value = self.text(right)
             if node.type == "augmented_assignment_expression":
                 operator = node.child_by_field_name("operator")
                 value = f"{operator.text.decode() if operator is not None else '?='} {value}"
-            self.facts.assignments.append((*_pos(left), frame.scope or MODULE_SCOPE, self.text(left), value))
+            self.facts.assignments.append(
+                Assignment(*_pos(left), scope or MODULE_SCOPE, self.text(left), value))
         return False
 
     def finish(self) -> None:
         for symbol in self.symbols:
-            if symbol[3] is None and symbol[0] in self.exported_locals:
-                symbol[9] = 1
-        self.facts.symbols.extend(tuple(s) for s in self.symbols)
+            if symbol.parent is None and symbol.name in self.exported_locals:
+                symbol = symbol._replace(exported=1)
+            self.facts.symbols.append(symbol)
 
 
 def extract_javascript(data: bytes, lang: str, facts: Facts) -> None:
@@ -393,7 +404,8 @@ def extract_javascript(data: bytes, lang: str, facts: Facts) -> None:
     walker.finish()
 
 
-_Handler = Callable[[_Walker, Frame, list[Frame]], bool]
+# (walker, node, scope, scope_kind, exported, stack) -> whether the children were taken care of
+_Handler = Callable[[_Walker, Any, str | None, str, bool, list[Frame]], bool]
 _HANDLERS: dict[str, _Handler] = {
     "import_statement": _Walker.on_import,
     "export_statement": _Walker.on_export,

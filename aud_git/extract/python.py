@@ -20,8 +20,9 @@ import tokenize
 import unicodedata
 import warnings
 from functools import cache
+from typing import Any, NamedTuple
 
-from aud_git.extract.facts import Facts
+from aud_git.extract.facts import Assignment, Call, Facts, Import, ParseError, Symbol
 from aud_git.extract.grammars import language, parser, syntax_error_rows
 from aud_git.extract.text import MAX_QUALNAME, MAX_TEXT, clip, clip_span, invalid_utf8
 
@@ -58,7 +59,7 @@ def _utf8_source(data: bytes, facts: Facts) -> bytes:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as exc:  # an unknown or contradictory coding cookie
-        facts.parse_errors.append((1, 0, f"SyntaxError: {exc.msg}"))
+        facts.parse_errors.append(ParseError(1, 0, f"SyntaxError: {exc.msg}"))
         encoding = "utf-8"
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
@@ -66,7 +67,7 @@ def _utf8_source(data: bytes, facts: Facts) -> bytes:
         try:
             data = data.decode(encoding).encode("utf-8")
         except (UnicodeDecodeError, LookupError) as exc:
-            facts.parse_errors.append((1, 0, f"{type(exc).__name__}: {exc}"))
+            facts.parse_errors.append(ParseError(1, 0, f"{type(exc).__name__}: {exc}"))
     elif (error := invalid_utf8(data)) is not None:
         facts.parse_errors.append(error)
     return _LONE_CR.sub(b"\n", data) if b"\r" in data else data
@@ -114,7 +115,7 @@ def _string_value(node) -> str | None:
     """The value of a plain string literal (not bytes, not an f-string), else None."""
     if node.type == "concatenated_string":
         parts = [_string_value(c) for c in _named(node)]
-        return None if any(p is None for p in parts) else "".join(parts)
+        return "".join(p for p in parts if p is not None) if None not in parts else None
     if node.type != "string":
         return None
     opening = node.children[0].text.decode("utf-8", "replace")  # prefix and quotes
@@ -180,13 +181,25 @@ class _Scope:
         self.qualname, self.kind, self.body_start, self.end = qualname, kind, body_start, end
 
 
+# A symbol's fields but `exported`, which finish() decides once every binding is known.
+_Unexported = tuple[str, str, str, str | None, int, int, int, int, str | None]
+
+
+class _Binding(NamedTuple):
+    """Something that binds a name, in document order; finish() turns them into symbols."""
+    what: str  # "definition" (payload: its Symbol but `exported`), "variables" (name nodes)
+    # or "__all__" (the names listed)
+    scope: str | None
+    payload: Any
+
+
 class _Walker:
     def __init__(self, source: bytes, facts: Facts) -> None:
         self.src = source
         self.facts = facts
         self.scopes: list[_Scope] = [_Scope(None, "module", 0, len(source) + 1)]
         # Definitions and bound names in document order; resolved in finish().
-        self.bindings: list[tuple] = []
+        self.bindings: list[_Binding] = []
         self.chained: set[int] = set()  # where the inner assignments of `a = b = value` start
 
     # -- text ------------------------------------------------------------------------------
@@ -243,11 +256,9 @@ class _Walker:
         name = self.ident(name_node)
         qualname = f"{scope.qualname}.{name}" if scope.qualname else name
         point = node.start_point
-        self.bindings.append((
-            "definition", scope.qualname,
-            [name, qualname, kind, scope.qualname, point.row + 1, point.column,
-             *_last_token_end(node), signature, 0],
-        ))
+        self.bindings.append(_Binding("definition", scope.qualname, (
+            name, qualname, kind, scope.qualname, point.row + 1, point.column,
+            *_last_token_end(node), signature)))
         body = node.child_by_field_name("body")
         body_start = body.start_byte if body is not None else node.end_byte
         self.scopes.append(_Scope(qualname, "class" if kind == "class" else "function",
@@ -315,8 +326,8 @@ class _Walker:
                 start if splat is not None else _bare(function).start_byte,
                 _bare(function).end_byte, 200)
         scope = self.scope_at(start).qualname or MODULE_SCOPE
-        self.facts.calls.append((point.row + 1, point.column, scope, callee,
-                                 self.arguments(node.child_by_field_name("arguments"))))
+        self.facts.calls.append(Call(point.row + 1, point.column, scope, callee,
+                                     self.arguments(node.child_by_field_name("arguments"))))
 
     def arguments(self, node) -> str:
         """From the first argument's start to the last one's end, as Python's tree has them."""
@@ -350,10 +361,11 @@ class _Walker:
         args = self.span(inside[0].start_byte, inside[-1].end_byte) if inside else ""
         point = node.start_point
         scope = self.scope_at(node.start_byte).qualname or MODULE_SCOPE
-        self.facts.calls.append((point.row + 1, point.column, scope, "type", args))
+        self.facts.calls.append(Call(point.row + 1, point.column, scope, "type", args))
         value = node.child_by_field_name("right")
-        self.facts.assignments.append((point.row + 1, point.column, scope,
-                                       self.span(node.start_byte, left.end_byte), self.text(value)))
+        self.facts.assignments.append(Assignment(point.row + 1, point.column, scope,
+                                                 self.span(node.start_byte, left.end_byte),
+                                                 self.text(value)))
 
     def assignment(self, node) -> None:
         if node.start_byte in self.chained:
@@ -374,16 +386,16 @@ class _Walker:
             bare = _bare(target)
             if value_text is not None:
                 point = bare.start_point
-                rows.append((point.row + 1, point.column, scope_name, self.text(bare), value_text))
+                rows.append(Assignment(point.row + 1, point.column, scope_name, self.text(bare), value_text))
             if annotation is not None:
                 names = [bare] if bare.type == "identifier" else []
             else:
                 names = _names_bound(target)
             if scope.kind != "function":
-                self.bindings.append(("variables", scope.qualname, names))
+                self.bindings.append(_Binding("variables", scope.qualname, names))
             if (scope.qualname is None and annotation is None and bare.type == "identifier"
                     and bare.text == b"__all__"):
-                self.bindings.append(("__all__", None, _literal_names(value)))
+                self.bindings.append(_Binding("__all__", None, _literal_names(value)))
 
     def augmented(self, node) -> None:
         target = _bare(node.child_by_field_name("left"))
@@ -391,7 +403,7 @@ class _Walker:
         value = node.child_by_field_name("right")
         point = target.start_point
         scope = self.scope_at(node.start_byte).qualname or MODULE_SCOPE
-        self.facts.assignments.append((
+        self.facts.assignments.append(Assignment(
             point.row + 1, point.column, scope, self.text(target),
             f"{self.ident(operator) if operator is not None else '?='} {self.text(value)}",
         ))
@@ -418,7 +430,7 @@ class _Walker:
             wildcard = next((c for c in node.named_children if c.type == "wildcard_import"), None)
             if wildcard is not None:
                 point = wildcard.start_point
-                rows.append((point.row + 1, point.column, "from", module, "*", None, level))
+                rows.append(Import(point.row + 1, point.column, "from", module, "*", None, level))
                 return
         for alias in node.children_by_field_name("name"):
             name_node, alias_name = alias, None
@@ -428,9 +440,9 @@ class _Walker:
             point = alias.start_point
             name = self.dotted_name(name_node)
             if how == "import":
-                rows.append((point.row + 1, point.column, "import", name, None, alias_name, 0))
+                rows.append(Import(point.row + 1, point.column, "import", name, None, alias_name, 0))
             else:
-                rows.append((point.row + 1, point.column, "from", module, name, alias_name, level))
+                rows.append(Import(point.row + 1, point.column, "from", module, name, alias_name, level))
 
     def dotted_name(self, node) -> str:
         return ".".join(self.ident(c) for c in node.named_children if c.type == "identifier")
@@ -471,7 +483,7 @@ class _Walker:
         where a definition of the same scope binds it later (the value the module ends with);
         the first module-level `__all__ = [...]` decides what is exported."""
         declared: set[tuple[str | None, str]] = set()
-        symbols: list[list] = []
+        symbols: list[_Unexported] = []
         all_names: set[str] | None = None
         for what, scope, payload in reversed(self.bindings):
             if what == "definition":
@@ -486,20 +498,18 @@ class _Walker:
                         continue
                     declared.add((scope, name))
                     start, end = name_node.start_point, name_node.end_point
-                    symbols.append([
+                    symbols.append((
                         name, f"{scope}.{name}" if scope else name, "variable", scope,
-                        start.row + 1, start.column, end.row + 1, end.column, None, 0,
-                    ])
+                        start.row + 1, start.column, end.row + 1, end.column, None,
+                    ))
         exported: dict[str, bool] = {}
-        for symbol in sorted(symbols, key=lambda s: s[1].count(".")):
-            name, qualname, parent = symbol[0], symbol[1], symbol[3]
+        for name, qualname, _, parent, *_ in sorted(symbols, key=lambda s: s[1].count(".")):
             if parent is None:
                 public = name in all_names if all_names is not None else not name.startswith("_")
             else:
                 public = exported.get(parent, False) and not name.startswith("_")
             exported[qualname] = public
-            symbol[9] = int(public)
-        self.facts.symbols.extend(tuple(s) for s in symbols)
+        self.facts.symbols.extend(Symbol(*s, int(exported[s[1]])) for s in symbols)
 
 
 def _deeper_than(root, limit: int) -> bool:
@@ -525,8 +535,8 @@ def extract_python(data: bytes, facts: Facts) -> None:
     facts.parse_errors.extend(syntax_error_rows(tree.root_node))
     if _deeper_than(tree.root_node, MAX_DEPTH):
         # tree-sitter's queries lose nodes and slow down without bound past 65,535 levels.
-        facts.parse_errors.append((1, 0, f"nested more than {MAX_DEPTH} levels deep:"
-                                         " no facts extracted"))
+        facts.parse_errors.append(ParseError(1, 0, f"nested more than {MAX_DEPTH} levels deep:"
+                                                   " no facts extracted"))
         return
     walker = _Walker(source, facts)
     walker.walk(tree.root_node)

@@ -1,6 +1,8 @@
 """Source text as facts hold it: one line, folded, clipped."""
 from __future__ import annotations
 
+from aud_git.extract.facts import ParseError
+
 MAX_TEXT = 300
 # A definition nested so deep that its enclosing qualname is longer than this is not a symbol
 # of its own (what it holds belongs to the enclosing one): qualnames would otherwise grow with
@@ -35,12 +37,12 @@ def clip_span(source: bytes, start: int, end: int, limit: int = MAX_TEXT) -> str
         size *= 4
 
 
-def invalid_utf8(data: bytes) -> tuple[int, int, str] | None:
+def invalid_utf8(data: bytes) -> ParseError | None:
     """The `parse_errors` row of the first byte that is not UTF-8, or None."""
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1)
-        return line, col, "invalid UTF-8"
+        return ParseError(line, col, "invalid UTF-8")
     return None

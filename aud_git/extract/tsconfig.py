@@ -4,11 +4,17 @@ from __future__ import annotations
 import json
 import re
 
-from aud_git.extract.facts import Facts
+from aud_git.extract.facts import Facts, ParseError, TsConfig
 
 _STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"?')
 _SPACE = re.compile(r"\s*")
 _PLAIN = re.compile(r'[^"/,]*')
+
+
+def _end(pattern: re.Pattern[str], text: str, position: int) -> int:
+    """Where `pattern` (which matches the empty string too) stops matching from `position`."""
+    match = pattern.match(text, position)
+    return match.end() if match is not None else position
 
 
 def _strip_jsonc(text: str) -> str:
@@ -19,9 +25,9 @@ def _strip_jsonc(text: str) -> str:
     while position < end:
         char = text[position]
         if char == '"':
-            match = _STRING.match(text, position)
-            out.append(match.group())
-            position = match.end()
+            stop = _end(_STRING, text, position)
+            out.append(text[position:stop])
+            position = stop
         elif text.startswith("//", position):
             newline = text.find("\n", position)
             position = end if newline < 0 else newline
@@ -29,14 +35,14 @@ def _strip_jsonc(text: str) -> str:
             close = text.find("*/", position + 2)
             position = end if close < 0 else close + 2
         elif char == ",":
-            after = _SPACE.match(text, position + 1).end()
+            after = _end(_SPACE, text, position + 1)
             if after < end and text[after] in "}]":
                 position += 1  # a trailing comma
             else:
                 out.append(char)
                 position += 1
         else:
-            stop = _PLAIN.match(text, position + 1).end()
+            stop = _end(_PLAIN, text, position + 1)
             out.append(text[position:stop])
             position = stop
     return "".join(out)
@@ -46,14 +52,14 @@ def extract_tsconfig(data: bytes, facts: Facts) -> None:
     try:
         document = json.loads(_strip_jsonc(data.decode("utf-8-sig")))
     except RecursionError:
-        facts.parse_errors.append((1, 0, "invalid JSON: nested too deeply"))
+        facts.parse_errors.append(ParseError(1, 0, "invalid JSON: nested too deeply"))
         return
     except (UnicodeDecodeError, ValueError) as exc:
         line, col = getattr(exc, "lineno", 1), getattr(exc, "colno", 1) - 1
-        facts.parse_errors.append((line, col, f"invalid JSON: {getattr(exc, 'msg', exc)}"))
+        facts.parse_errors.append(ParseError(line, col, f"invalid JSON: {getattr(exc, 'msg', exc)}"))
         return
     if not isinstance(document, dict):
-        facts.parse_errors.append((1, 0, "a tsconfig must be a JSON object"))
+        facts.parse_errors.append(ParseError(1, 0, "a tsconfig must be a JSON object"))
         return
     options = document.get("compilerOptions")
     options = options if isinstance(options, dict) else {}
@@ -70,4 +76,4 @@ def extract_tsconfig(data: bytes, facts: Facts) -> None:
         paths_text = None
     extends = document.get("extends")
     extends = extends if isinstance(extends, str) else None
-    facts.ts_configs.append((base_url, paths_text, extends))
+    facts.ts_configs.append(TsConfig(base_url, paths_text, extends))

@@ -33,10 +33,10 @@ def tree_blobs(workspace: Workspace, commit_id: str, wanted: Callable[[str], boo
     while stack:
         tree, prefix = stack.pop()
         for entry in tree:
-            path = prefix + entry.name
-            if entry.type_str == "tree":
-                stack.append((repo[entry.id], path + "/"))
-            elif entry.type_str == "blob" and wanted(path):
+            path = prefix + (entry.name or "")
+            if isinstance(entry, pygit2.Tree):
+                stack.append((entry, path + "/"))
+            elif isinstance(entry, pygit2.Blob) and wanted(path):
                 blobs[path] = str(entry.id)
     return blobs
 
@@ -45,6 +45,7 @@ def changed_file_count(workspace: Workspace, old: str, new: str) -> int | None:
     """How many files differ between two revisions; None when either is unknown."""
     repo = workspace.repo
     try:
-        return len(repo.diff(repo.revparse_single(old), repo.revparse_single(new)))
+        return len(repo.diff(repo.revparse_single(old).peel(pygit2.Commit),
+                             repo.revparse_single(new).peel(pygit2.Commit)))
     except Exception:  # an unknown or null id: no estimate
         return None

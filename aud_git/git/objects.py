@@ -45,4 +45,6 @@ def staged_changes(workspace: Workspace) -> Iterator[StagedBlob]:
                 continue
         except KeyError:
             pass
-        yield StagedBlob(entry.path, repo[entry.id].data)
+        blob = repo[entry.id]
+        if isinstance(blob, pygit2.Blob):
+            yield StagedBlob(entry.path, blob.data)

@@ -88,6 +88,8 @@ def hooks_dir(workspace: Workspace) -> str:
     try:
         configured = workspace.repo.config["core.hooksPath"]
     except KeyError:
+        configured = None
+    if not configured:
         return os.path.join(workspace.common_dir, "hooks")
     configured = os.path.expanduser(configured)
     return configured if os.path.isabs(configured) else os.path.join(workspace.workdir, configured)

@@ -176,7 +176,7 @@ def status(workspace: Workspace) -> list[HookState]:
         if python is not None and python not in runs_by_python:
             runs_by_python[python] = os.access(python, os.X_OK) and subprocess.run(
                 [python, "-I", "-c", "import aud_git.commands"], capture_output=True).returncode == 0
-        runs = runs_by_python.get(python, False)
+        runs = runs_by_python.get(python, False) if python is not None else False
         state = "chained" if os.path.lexists(path + CHAINED_SUFFIX) else "ours"
         states.append(HookState(name, state, path, python, runs))
     return states

@@ -1,4 +1,9 @@
-"""The link pass: cross-file rows (`import_links`, `call_links`) and the lookups behind them."""
+"""The link pass: cross-file rows (`import_links`, `call_links`) and the lookups behind them.
+
+`lookups` is the one door to other files' facts (every read recorded in `link_deps`);
+`python`, `javascript` and `calls` resolve; `invalidation` turns changes into the files to
+re-link. Never imports git/, the engine, the hooks, the queries or the commands: links are a
+function of the facts and the recorded lookups alone."""
 from __future__ import annotations
 
 import sqlite3
@@ -15,7 +20,7 @@ from aud_git.link.python import PythonLinker
 
 _PARALLEL_ABOVE = 400
 _LINK_ROW_TABLES = ("import_links", "call_links", "link_errors")
-_reader_for_workers: tuple[FactReader, tuple[str, ...]] | None = None
+_reader_for_workers: tuple[FactReader, tuple[str, ...], str] | None = None
 
 
 def _remembered(reader: FactReader, cache, file: str, sha: str, context: str):
@@ -66,6 +71,7 @@ def _link(reader: FactReader, roots: tuple[str, ...], files: list[str],
 
 
 def _link_in_worker(files: list[str]) -> dict[str, list]:
+    assert _reader_for_workers is not None, "set by link_files before the workers fork"
     reader, roots, context = _reader_for_workers
     return _link(reader, roots, files, None, context)
 

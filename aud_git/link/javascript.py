@@ -166,7 +166,8 @@ def _matching_patterns(paths: dict[str, list[str]], specifier: str):
     for pattern, targets in paths.items():
         if "*" in pattern:
             prefix, _, suffix = pattern.partition("*")
-            if specifier.startswith(prefix) and specifier.endswith(suffix) and len(specifier) >= len(prefix) + len(suffix):
+            fits = len(specifier) >= len(prefix) + len(suffix)
+            if fits and specifier.startswith(prefix) and specifier.endswith(suffix):
                 matches.append((prefix, suffix, targets))
         elif pattern == specifier:
             matches.append((pattern, "", targets))

@@ -62,6 +62,11 @@ class FactReader:
         self._calls: dict[str, list[tuple]] = {}
         self._interfaces: dict[str, Interface] = {}
 
+    def _db(self) -> sqlite3.Connection:
+        if self.conn is None:  # a complete reader holds every fact: reaching here is a bug
+            raise RuntimeError("a FactReader made from records has no database to read")
+        return self.conn
+
     @functools.cached_property
     def _sorted_paths(self) -> list[str]:
         return sorted(self.langs)
@@ -88,10 +93,11 @@ class FactReader:
         reader = cls({r.path: r.lang for r in records}, {r.path: r.sha256 for r in records})
         for r in records:
             facts = r.facts
-            reader._symbols[r.path] = _kinds((s[1], s[2]) for s in facts.symbols)
-            reader._imports[r.path] = sorted(facts.imports, key=repr)
-            reader._exports[r.path] = sorted(((e[2], e[3]) for e in facts.exports), key=repr)
-            reader._calls[r.path] = [(c[0], c[1], c[2], c[3]) for c in facts.calls]
+            # Plain tuples, ordered as `preload` orders the database's rows.
+            reader._symbols[r.path] = _kinds((s.qualname, s.kind) for s in facts.symbols)
+            reader._imports[r.path] = sorted((tuple(i) for i in facts.imports), key=repr)
+            reader._exports[r.path] = sorted(((e.name, e.local) for e in facts.exports), key=repr)
+            reader._calls[r.path] = [(c.line, c.col, c.caller, c.callee) for c in facts.calls]
             if facts.ts_configs:
                 base_url, paths, extends = facts.ts_configs[0]
                 reader._configs[r.path] = (base_url, json.loads(paths) if paths else None, extends)
@@ -108,14 +114,14 @@ class FactReader:
             symbols: dict[str, list] = {p: [] for p in chunk}
             imports: dict[str, list] = {p: [] for p in chunk}
             exports: dict[str, list] = {p: [] for p in chunk}
-            for file, qualname, kind in self.conn.execute(
+            for file, qualname, kind in self._db().execute(
                     f"SELECT file, qualname, kind FROM symbols WHERE file IN ({marks})", chunk):
                 symbols[file].append((qualname, kind))
-            for file, *row in self.conn.execute(
+            for file, *row in self._db().execute(
                     "SELECT file, line, col, kind, module, name, alias, level FROM imports"
                     f" WHERE file IN ({marks})", chunk):
                 imports[file].append(tuple(row))
-            for file, name, local in self.conn.execute(
+            for file, name, local in self._db().execute(
                     f"SELECT file, name, local FROM exports WHERE file IN ({marks})", chunk):
                 exports[file].append((name, local))
             for path in chunk:
@@ -127,7 +133,7 @@ class FactReader:
         """qualname -> kind, module symbol excluded."""
         found = self._symbols.get(path)
         if found is None:
-            found = _kinds(self.conn.execute(
+            found = _kinds(self._db().execute(
                 "SELECT qualname, kind FROM symbols WHERE file = ?", (path,)))
             self._symbols[path] = found
         return found
@@ -135,7 +141,7 @@ class FactReader:
     def imports(self, path: str) -> list[tuple]:
         found = self._imports.get(path)
         if found is None:
-            found = sorted(self.conn.execute(
+            found = sorted(self._db().execute(
                 "SELECT line, col, kind, module, name, alias, level FROM imports WHERE file = ?",
                 (path,)), key=repr)
             self._imports[path] = found
@@ -144,7 +150,7 @@ class FactReader:
     def exports(self, path: str) -> list[tuple]:
         found = self._exports.get(path)
         if found is None:
-            found = sorted(self.conn.execute(
+            found = sorted(self._db().execute(
                 "SELECT name, local FROM exports WHERE file = ?", (path,)), key=repr)
             self._exports[path] = found
         return found
@@ -152,19 +158,18 @@ class FactReader:
     def calls(self, path: str) -> list[tuple]:
         found = self._calls.get(path)
         if found is None:
-            found = self.conn.execute(
+            found = self._db().execute(
                 "SELECT line, col, caller, callee FROM calls WHERE file = ?", (path,)).fetchall()
             self._calls[path] = found
         return found
 
     def ts_config(self, path: str) -> tuple[str | None, dict | None, str | None] | None:
-        found = self._configs.get(path, _MISSING)
-        if found is _MISSING:
-            row = self.conn.execute(
-                "SELECT base_url, paths, extends FROM ts_configs WHERE file = ?", (path,)
-            ).fetchone()
-            found = None if row is None else (row[0], json.loads(row[1]) if row[1] else None, row[2])
-            self._configs[path] = found
+        if path in self._configs:
+            return self._configs[path]
+        row = self._db().execute(
+            "SELECT base_url, paths, extends FROM ts_configs WHERE file = ?", (path,)).fetchone()
+        found = None if row is None else (row[0], json.loads(row[1]) if row[1] else None, row[2])
+        self._configs[path] = found
         return found
 
 

@@ -4,9 +4,10 @@ A module probe for the dotted path `a.b` below base `r` is one `pymod` lookup of
 (see probes.py). A namespace package is a directory (`dir` lookup).
 
 Names resolve to bindings (bindings.py): a `ModuleRef` (a module file or a namespace package
-directory) or a `Definition` (kind "instance" for `C()`). A name bound more than once in a module (a definition and an import, two imports) is ambiguous
-and stays unresolved: no guessing. Names are resolved one at a time, when used, so a file depends
-only on the lookups behind the names it uses.
+directory) or a `Definition` (kind "instance" for `C()`). A name bound more than once in a
+module (a definition and an import, two imports) is ambiguous and stays unresolved: no
+guessing. Names are resolved one at a time, when used, so a file depends only on the lookups
+behind the names it uses.
 """
 from __future__ import annotations
 
@@ -76,7 +77,7 @@ class PythonLinker(CallResolver):
 
     # -- import links ----------------------------------------------------------------------
     def import_links(self, file: str) -> list[tuple]:
-        rows = []
+        rows: list[tuple] = []
         for line, col, kind, module, name, _alias, level in self.lk.own_imports():
             text = module if kind == "import" else "." * level + (module or "")
             resolved = self.absolute(module) if kind == "import" else self.module_of(file, module, level)

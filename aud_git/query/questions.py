@@ -12,7 +12,15 @@ from aud_git.errors import AudError
 _GLOB_CHARS = set("*?[")
 
 
+def _dicts(conn: sqlite3.Connection, sql: str, params=()) -> list[dict]:
+    """Rows as dicts keyed by the statement's column names (the JSON keys)."""
+    cursor = conn.cursor()
+    cursor.row_factory = sqlite3.Row
+    return [dict(row) for row in cursor.execute(sql, params)]
+
+
 def definitions(conn: sqlite3.Connection, name: str, kind: str | None, exact: bool) -> list[dict]:
+    params: list[str | int]
     if _GLOB_CHARS & set(name):
         where, params = "(name GLOB ? OR qualname GLOB ?)", [name, name]
     elif exact:
@@ -23,14 +31,9 @@ def definitions(conn: sqlite3.Connection, name: str, kind: str | None, exact: bo
     if kind:
         where += " AND kind = ?"
         params.append(kind)
-    rows = conn.execute(
-        f"SELECT file, line, col, kind, qualname, name, signature, exported FROM symbols"
-        f" WHERE {where} ORDER BY file, line, col, qualname", params)
-    return [
-        {"file": f, "line": l, "col": c, "kind": k, "qualname": q, "name": n, "signature": s,
-         "exported": bool(e)}
-        for f, l, c, k, q, n, s, e in rows
-    ]
+    found = _dicts(conn, f"SELECT file, line, col, kind, qualname, name, signature, exported"
+                         f" FROM symbols WHERE {where} ORDER BY file, line, col, qualname", params)
+    return [{**d, "exported": bool(d["exported"])} for d in found]
 
 
 def resolve_targets(conn: sqlite3.Connection, spec: str) -> list[tuple[str, str]]:
@@ -132,39 +135,25 @@ def _require_file(conn: sqlite3.Connection, path: str) -> None:
 
 def imports(conn: sqlite3.Connection, path: str) -> list[dict]:
     _require_file(conn, path)
-    rows = conn.execute(
-        "SELECT line, col, module, name, target, resolution FROM import_links WHERE file = ?"
-        " ORDER BY 1, 2", (path,))
-    return [{"file": path, "line": l, "col": c, "module": m, "name": n, "target": t,
-             "resolution": r} for l, c, m, n, t, r in rows]
+    return _dicts(conn, "SELECT file, line, col, module, name, target, resolution"
+                        " FROM import_links WHERE file = ? ORDER BY line, col", (path,))
 
 
 def file_report(conn: sqlite3.Connection, path: str) -> dict:
-    row = conn.execute(
-        "SELECT path, lang, size, lines, sha256, blob_oid, status FROM files WHERE path = ?",
-        (path,)).fetchone()
-    if row is None:
+    info = _dicts(conn, "SELECT path, lang, size, lines, sha256, blob_oid, status FROM files"
+                        " WHERE path = ?", (path,))
+    if not info:
         raise AudError(f"{path} is not in the index")
-    keys = ("path", "lang", "size", "lines", "sha256", "blob_oid", "status")
-    report: dict = {"file": dict(zip(keys, row))}
-    report["symbols"] = [
-        {"line": l, "col": c, "kind": k, "qualname": q, "signature": s}
-        for l, c, k, q, s in conn.execute(
-            "SELECT line, col, kind, qualname, signature FROM symbols WHERE file = ?"
-            " ORDER BY 1, 2, 4", (path,))
-    ]
-    report["imports"] = imports(conn, path)
-    report["calls"] = [
-        {"line": l, "col": c, "caller": cr, "callee": ce, "target_file": tf, "target_qualname": tq}
-        for l, c, cr, ce, tf, tq in conn.execute(
-            "SELECT c.line, c.col, c.caller, c.callee, l.target_file, l.target_qualname"
-            " FROM calls c LEFT JOIN call_links l ON l.file = c.file AND l.line = c.line"
-            " AND l.col = c.col AND l.callee = c.callee WHERE c.file = ? ORDER BY 1, 2, 4",
-            (path,))
-    ]
-    report["parse_errors"] = [
-        {"line": l, "col": c, "message": m}
-        for l, c, m in conn.execute(
-            "SELECT line, col, message FROM parse_errors WHERE file = ? ORDER BY 1, 2", (path,))
-    ]
-    return report
+    return {
+        "file": info[0],
+        "symbols": _dicts(conn, "SELECT line, col, kind, qualname, signature FROM symbols"
+                                " WHERE file = ? ORDER BY line, col, qualname", (path,)),
+        "imports": imports(conn, path),
+        "calls": _dicts(conn, "SELECT c.line, c.col, c.caller, c.callee, l.target_file,"
+                              " l.target_qualname FROM calls c LEFT JOIN call_links l"
+                              " ON l.file = c.file AND l.line = c.line AND l.col = c.col"
+                              " AND l.callee = c.callee WHERE c.file = ?"
+                              " ORDER BY c.line, c.col, c.callee", (path,)),
+        "parse_errors": _dicts(conn, "SELECT line, col, message FROM parse_errors WHERE file = ?"
+                                     " ORDER BY line, col", (path,)),
+    }

@@ -60,7 +60,8 @@ def run_sql(conn: sqlite3.Connection, statement: str, *, timeout: float = DEFAUL
     conn.set_authorizer(_authorize)
     try:
         cursor = conn.execute(statement)
-        rows, size = [], 0
+        rows: list[tuple] = []
+        size = 0
         for row in cursor:
             size += _answer_size(row)
             if len(rows) == max_rows or size > MAX_ANSWER_BYTES:

@@ -49,4 +49,4 @@ def test_syntax_error_rows_are_error_and_missing_nodes_in_document_order(lang, s
 def test_syntax_error_rows_stop_at_one_hundred():
     source = b"".join(b"def f%d(:\n    pass\n" % i for i in range(150))
     rows = syntax_error_rows(parser("python").parse(source).root_node)
-    assert len(rows) == 100 and rows[0][0] == 1 and rows == sorted(rows)
+    assert len(rows) == 100 and rows[0].line == 1 and rows == sorted(rows)

@@ -23,7 +23,7 @@ def test_es_imports_and_reexports_one_row_per_binding():
         const { p, q: qq } = require("./pq");
         const lazy = import("./lazy");
     ''', "javascript")
-    rows = sorted((row[2], row[3], row[4], row[5]) for row in f.imports)
+    rows = sorted((row.kind, row.module, row.name, row.alias) for row in f.imports)
     assert rows == sorted([
         ("import", "./m", "default", "def1"),
         ("import", "./m", "a", None),
@@ -59,7 +59,7 @@ def test_typescript_declarations_kinds_and_exported_flag():
         function local() { function nested() {} }
         export { local as publicLocal };
     ''')
-    kinds = {s[1]: (s[2], s[9]) for s in f.symbols}
+    kinds = {s.qualname: (s.kind, s.exported) for s in f.symbols}
     assert kinds == {
         "Shape": ("interface", 1),
         "Id": ("type", 0),
@@ -77,10 +77,10 @@ def test_typescript_declarations_kinds_and_exported_flag():
         "local": ("function", 1),
         "local.nested": ("function", 0),
     }
-    signatures = {s[1]: s[8] for s in f.symbols}
+    signatures = {s.qualname: s.signature for s in f.symbols}
     assert signatures["Base.create"] == "(a: T): Base<T>"
     assert signatures["arrow"] == "(x: number)"
-    exports = sorted((e[2], e[3]) for e in f.exports)
+    exports = sorted((e.name, e.local) for e in f.exports)
     assert exports == sorted([
         ("Shape", "Shape"), ("Color", "Color"), ("Base", "Base"), ("default", "main"),
         ("publicLocal", "local"),
@@ -95,12 +95,12 @@ def test_calls_with_callers_new_and_member_chains():
         function run() { const s = new Store(); helper(1, 2)(3); }
         top();
     ''', "javascript")
-    calls = {(c[3], c[2]) for c in f.calls}
+    calls = {(c.callee, c.caller) for c in f.calls}
     assert {
         ("this.validate", "Store.save"), ("api.client.post", "Store.save"), ("Store", "run"),
         ("helper(1, 2)", "run"), ("helper", "run"), ("top", "<module>"),
     } <= calls
-    args = {c[3]: c[4] for c in f.calls}
+    args = {c.callee: c.args for c in f.calls}
     assert args["api.client.post"] == '"/x", item'
 
 
@@ -124,16 +124,16 @@ def test_syntax_error_recovers_other_facts():
         export const later = 2;
     ''', "javascript")
     assert f.parse_errors
-    names = {s[1] for s in f.symbols}
+    names = {s.qualname for s in f.symbols}
     assert "good" in names
 
 
 def test_tsx_and_jsx_parse():
     tsx = facts("export const App = () => <div onClick={() => go()}>hi</div>;\n", "tsx")
     assert tsx.parse_errors == []
-    assert ("App", "function") in {(s[1], s[2]) for s in tsx.symbols}
+    assert ("App", "function") in {(s.qualname, s.kind) for s in tsx.symbols}
     jsx = facts("function C() { return <b>{render()}</b> }\n", "javascript")
-    assert jsx.parse_errors == [] and {c[3] for c in jsx.calls} == {"render"}
+    assert jsx.parse_errors == [] and {c.callee for c in jsx.calls} == {"render"}
 
 
 def test_tsconfig_with_comments_and_trailing_commas():
