@@ -3,8 +3,10 @@ to delete. It remembers extractions and link results.
 
 Extraction is a pure function of (language, extractor and parser versions, content), so the
 facts of a content seen before are reused: looked up by sha256 for bytes just read, or by git blob
-id for an unchanged tracked regular file, which then is not even read. Only regular files below the size limit are
-cached; symlinks and oversized files are cheap to redo and depend on more than content.
+id for a tracked regular file whose working-tree bytes git vouches for (the snapshot says when),
+which then is not even read. Both ids are computed from the bytes the facts were extracted from.
+Only regular files below the size limit are cached; symlinks and oversized files are cheap to
+redo and depend on more than content.
 
 A file's links are a pure function of its content and the values of the lookups it recorded, so
 a remembered link result (per path, content and linker context) is reused when every lookup it
@@ -21,8 +23,10 @@ from collections.abc import Iterable
 from aud_git.extract import FileRecord, extractor_key
 from aud_git.extract.facts import Facts
 
-CACHE_NAME = "cache.db"
-CACHE_LAYOUT = 2  # bump when the cache's tables change: an old cache.db is emptied
+# Bump when the cache's tables or the meaning of a column change: an old cache.db is emptied.
+# 3: `blob_oid` is always the id of the bytes whose facts are stored (layout 2 could pair the
+# blob id git reported with the facts of bytes saved after it).
+CACHE_LAYOUT = 3
 MAX_ENTRIES = 60_000
 _REGULAR_MODES = (0o100644, 0o100755)
 _CACHEABLE_STATUS = ("ok", "parse_error")
@@ -105,7 +109,7 @@ class ExtractionCache:
         sha, blob_oid, size, lines, status, blob = row
         facts = Facts.from_tables(marshal.loads(zlib.decompress(blob)))
         self._touched.append((sha, lang))
-        return FileRecord(path, lang, size, lines, sha, oid or blob_oid, status, facts)
+        return FileRecord(path, lang, size, lines, sha, blob_oid, status, facts)
 
     def close(self) -> None:
         if self.conn is not None:

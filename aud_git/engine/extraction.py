@@ -15,12 +15,12 @@ from aud_git.processes import fork_executor
 _CHUNK = 24
 _SERIAL_BELOW = 48
 
-Task = tuple[str, str, str | None]  # path, absolute path, known blob id
+Task = tuple[str, str]  # path, absolute path
 
 
 def _extract_chunk(args: tuple[list[Task], int, tuple[str, ...]]) -> list[FileRecord]:
     tasks, max_size, roots = args
-    return [index_file(path, abs_path, oid, max_size, roots) for path, abs_path, oid in tasks]
+    return [index_file(path, abs_path, max_size, roots) for path, abs_path in tasks]
 
 
 def _pooled(jobs: int, chunks: list) -> Iterator[list[FileRecord]]:
@@ -61,8 +61,8 @@ def _pooled(jobs: int, chunks: list) -> Iterator[list[FileRecord]]:
 
 def _died(task: Task, max_size: int, roots: tuple[str, ...]) -> FileRecord:
     """The record of a file whose extraction killed the process doing it, twice."""
-    path, abs_path, oid = task
-    record, _ = read_file(path, abs_path, oid, max_size)
+    path, abs_path = task
+    record, _ = read_file(path, abs_path, max_size)
     return failed_record(record, "internal error: the process extracting it died",
                          "the worker process extracting this file died (a crash or the OOM"
                          " killer)", roots)
@@ -76,7 +76,7 @@ def extract_entries(
     jobs: int,
     on_progress: Callable[[int], None] | None = None,
 ) -> Iterator[list[FileRecord]]:
-    tasks = [(e.path, os.path.join(workdir, e.path), e.oid) for e in sorted(entries, key=lambda e: e.path)]
+    tasks = [(e.path, os.path.join(workdir, e.path)) for e in sorted(entries, key=lambda e: e.path)]
     chunks = [(tasks[i:i + _CHUNK], max_size, roots) for i in range(0, len(tasks), _CHUNK)]
     results: Iterable[list[FileRecord]]
     if jobs <= 1 or len(tasks) < _SERIAL_BELOW:

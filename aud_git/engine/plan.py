@@ -38,7 +38,8 @@ def previous_snapshot(meta: dict[str, str], stored: dict[str, StoredRow] | None,
     """What the last update saw, for a cheap snapshot; None when it cannot be trusted here."""
     if stored is None or meta.get("workdir") != workspace.workdir or "status_paths" not in meta:
         return None
-    state = GitState(meta.get("index_checksum"), frozenset(json.loads(meta["status_paths"])))
+    state = GitState(meta.get("index_checksum"), frozenset(json.loads(meta["status_paths"])),
+                     tuple(json.loads(meta.get("snapshot_exclude", "[]"))))
     return Previous(state, {path: (row.blob_oid, row.symlink) for path, row in stored.items()})
 
 
@@ -83,7 +84,7 @@ def reconcile(conn: sqlite3.Connection, workspace: Workspace, config: Config,
 def _compare_bytes(plan: Plan, workspace: Workspace, config: Config, entry: Entry,
                    previous: StoredRow) -> None:
     """A file git could not vouch for: read, and compared by the hash of its bytes."""
-    record, _ = read_file(entry.path, workspace.abspath(entry.path), None, config.max_file_size)
+    record, _ = read_file(entry.path, workspace.abspath(entry.path), config.max_file_size)
     if not same_content(record, previous):
         plan.to_extract.append(entry)
     elif record.blob_oid != previous.blob_oid and record.blob_oid is not None:

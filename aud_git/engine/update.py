@@ -148,6 +148,7 @@ def _update_locked(conn: sqlite3.Connection, workspace: Workspace, config: Confi
         "snapshot_at": snapshot_at,
         "index_checksum": git_state.index_checksum,
         "status_paths": json.dumps(sorted(git_state.status_paths)),
+        "snapshot_exclude": json.dumps(list(git_state.exclude)),
         "workdir": workspace.workdir,
     }
     identity = Identity.of(config, entries)

@@ -101,35 +101,39 @@ def _hash_large(abs_path: str) -> str:
     return digest.hexdigest()
 
 
-def read_file(path: str, abs_path: str, known_oid: str | None, max_size: int) -> tuple[FileRecord, bytes | None]:
-    """The `files` row of a path and, for a parsable file, the bytes to parse."""
+def read_file(path: str, abs_path: str, max_size: int) -> tuple[FileRecord, bytes | None]:
+    """The `files` row of a path and, for a parsable file, the bytes to parse.
+
+    Its identity (sha256, and the blob id git would give them) is always computed from the
+    bytes read here, never taken from what git said earlier: a file saved in between must
+    not pair one content's id with another's facts."""
     lang = language_of(path)
-    record = FileRecord(path, lang, None, None, None, known_oid, "ok", Facts())
+    record = FileRecord(path, lang, None, None, None, None, "ok", Facts())
     try:
         info = os.lstat(abs_path)
         if stat.S_ISLNK(info.st_mode):
             target = os.readlink(os.fsencode(abs_path))
             record.size, record.status = len(target), "symlink"
             record.sha256 = hashlib.sha256(target).hexdigest()
-            record.blob_oid = known_oid or blob_id(target)
+            record.blob_oid = blob_id(target)
             return record, None
         if not stat.S_ISREG(info.st_mode):
-            record.status, record.blob_oid = "unreadable", None
+            record.status = "unreadable"
             return record, None
         record.size = info.st_size
         if info.st_size > max_size:
             record.status = "too_large"
             record.sha256 = _hash_large(abs_path)
-            record.blob_oid = known_oid or file_blob_id(abs_path)
+            record.blob_oid = file_blob_id(abs_path)
             return record, None
         with open(abs_path, "rb") as handle:
             data = handle.read()
     except OSError:  # no identity either: the next update must try again
-        record.status, record.blob_oid = "unreadable", None
+        record.status = "unreadable"
         return record, None
     record.size = len(data)
     record.sha256 = hashlib.sha256(data).hexdigest()
-    record.blob_oid = known_oid or blob_id(data)
+    record.blob_oid = blob_id(data)
     if is_binary(data):
         record.status = "binary"
         return record, None
@@ -147,9 +151,9 @@ def finish_record(record: FileRecord, facts: Facts, source_roots: tuple[str, ...
     return record
 
 
-def index_file(path: str, abs_path: str, known_oid: str | None, max_size: int,
+def index_file(path: str, abs_path: str, max_size: int,
                source_roots: tuple[str, ...]) -> FileRecord:
-    record, data = read_file(path, abs_path, known_oid, max_size)
+    record, data = read_file(path, abs_path, max_size)
     if data is None or record.lang is None:
         return record
     try:

@@ -76,11 +76,35 @@ def open_workspace(start: str = ".") -> Workspace:
     return Workspace(repo, repo.workdir.rstrip("/"), git_dir, common_dir)
 
 
-def ignore_rules(workspace: Workspace) -> Callable[[str], bool]:
-    """`is_ignored(repo-relative path)` by git's rules, for use on another thread (libgit2
-    objects stay on the thread that made them)."""
+def unseen_by_git(workspace: Workspace) -> Callable[[str], bool]:
+    """`unseen(repo-relative path)`: ignored by git's rules and not tracked (an ignore rule
+    does not hide a tracked file). For use on another thread: libgit2 objects stay on the
+    thread that made them."""
     repo = pygit2.Repository(workspace.repo.path)
-    return repo.path_is_ignored
+
+    def unseen(path: str) -> bool:
+        if not repo.path_is_ignored(path):
+            return False
+        index = repo.index
+        index.read(False)  # cheap when git's index did not change
+        return path not in index
+
+    return unseen
+
+
+def rule_files_outside(workspace: Workspace) -> list[str]:
+    """Files outside the working tree whose changes change what git sees: the global ignore
+    and attributes files."""
+    found = []
+    xdg = os.environ.get("XDG_CONFIG_HOME") or os.path.expanduser("~/.config")
+    for key, default in (("core.excludesFile", os.path.join(xdg, "git", "ignore")),
+                         ("core.attributesFile", os.path.join(xdg, "git", "attributes"))):
+        try:
+            configured = workspace.repo.config[key]
+        except KeyError:
+            configured = None
+        found.append(os.path.abspath(os.path.expanduser(configured or default)))
+    return found
 
 
 def hooks_dir(workspace: Workspace) -> str:

@@ -177,15 +177,28 @@ def run_hook(call: HookCall, background: bool, strict: bool) -> int:
     return status
 
 
+def update_whatever_the_wait(workspace):
+    """A detached or deferred update: nobody waits on it, so it waits for the lock as long as
+    another updater holds it (a long full rebuild may outlast `lock_timeout`), and the update
+    a hook asked for is never lost."""
+    from aud_git.engine.lock import LockBusy
+    from aud_git.engine.update import run_update
+
+    while True:
+        try:
+            return run_update(workspace, mode="incremental")
+        except LockBusy:
+            continue  # the holder is alive (a dead one's lock is released by the kernel)
+
+
 def run_background_update(name: str) -> int:
     """A detached update; it clears its pending marker when done."""
-    from aud_git.engine.update import run_update
     from aud_git.git.workspace import open_workspace
 
     workspace = open_workspace(".")
     marker = os.path.join(workspace.pf_dir, BACKGROUND_PID)
     try:
-        summary = run_update(workspace, mode="incremental")
+        summary = update_whatever_the_wait(workspace)
         _log(workspace.pf_dir, f"{name} (background): {summary.line()}")
     finally:
         try:
@@ -202,7 +215,6 @@ def run_background_update(name: str) -> int:
 def run_deferred(name: str, lock_fd: int) -> int:
     """Hold the waiter lock (inherited as `lock_fd`) until git's multi-step operation ends,
     then reconcile."""
-    from aud_git.engine.update import run_update
     from aud_git.git.workspace import open_workspace
 
     try:
@@ -210,7 +222,7 @@ def run_deferred(name: str, lock_fd: int) -> int:
         deadline = time.monotonic() + _WAIT_LIMIT_SECONDS
         while operation_in_progress(workspace.git_dir) and time.monotonic() < deadline:
             time.sleep(0.2)
-        summary = run_update(workspace, mode="incremental")
+        summary = update_whatever_the_wait(workspace)
         _log(workspace.pf_dir, f"{name} (deferred): {summary.line()}")
     finally:
         os.close(lock_fd)

@@ -63,17 +63,24 @@ class OverflowReconcile(logging.Handler):
             self.batch.add(None)
 
 
-def relevant(workdir: str, is_ignored: Callable[[str], bool], path: str) -> tuple[bool, str | None]:
-    """(matters, hint): `.pf/` never matters; of `.git/` only HEAD, refs and the index do."""
+# What in `.git/` changes the working tree as git sees it: HEAD, refs, the index, and the
+# rules (configuration, excludes, attributes, the sparse-checkout patterns).
+_GIT_FILES = frozenset({"HEAD", "index", "packed-refs", "config", "info/exclude",
+                        "info/attributes", "info/sparse-checkout"})
+
+
+def relevant(workdir: str, unseen: Callable[[str], bool], path: str) -> tuple[bool, str | None]:
+    """(matters, hint): `.pf/` never matters; of `.git/` only what changes git's view does; a
+    path git neither tracks nor sees (ignored) does not."""
     rel = os.path.relpath(path, workdir).replace(os.sep, "/")
     if rel == "." or rel == PF_DIR or rel.startswith(PF_DIR + "/"):
         return False, None
     if rel == ".git" or rel.startswith(".git/"):
         inner = rel[5:]
-        matters = inner in ("HEAD", "index", "packed-refs") or inner.startswith("refs/")
+        matters = inner in _GIT_FILES or inner.startswith("refs/")
         return matters, None
     try:
-        if is_ignored(rel):
+        if unseen(rel):
             return False, None
     except Exception:  # a path git cannot judge is still worth a reconcile
         pass

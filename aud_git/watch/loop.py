@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 
 from aud_git.errors import AudError
-from aud_git.git.workspace import Workspace, ignore_rules
+from aud_git.git.workspace import Workspace, rule_files_outside, unseen_by_git
 from aud_git.watch.events import EventBatch, OverflowReconcile, relevant
 
 GIT_BUSY_LIMIT = 30.0
@@ -88,7 +88,8 @@ def _observing(workspace: Workspace, batch: EventBatch) -> Iterator[None]:
         from watchdog.observers import Observer
     except ImportError:
         raise AudError("aud watch needs watchdog: pip install 'aud-git[watch]'") from None
-    is_ignored = ignore_rules(workspace)
+    unseen = unseen_by_git(workspace)
+    outside = set(rule_files_outside(workspace))
 
     class Handler(FileSystemEventHandler):
         def on_any_event(self, event) -> None:
@@ -96,9 +97,17 @@ def _observing(workspace: Workspace, batch: EventBatch) -> Iterator[None]:
                 return
             for path in (event.src_path, getattr(event, "dest_path", "")):
                 if path:
-                    matters, hint = relevant(workspace.workdir, is_ignored, os.fsdecode(path))
+                    matters, hint = relevant(workspace.workdir, unseen, os.fsdecode(path))
                     if matters:
                         batch.add(hint)
+
+    class RuleFiles(FileSystemEventHandler):
+        """The global ignore and attributes files: a change means reconcile everything."""
+
+        def on_any_event(self, event) -> None:
+            paths = {os.fsdecode(p) for p in (event.src_path, getattr(event, "dest_path", "")) if p}
+            if paths & outside:
+                batch.add(None)
 
     def stop(_signum, _frame):
         raise _Stop
@@ -109,6 +118,9 @@ def _observing(workspace: Workspace, batch: EventBatch) -> Iterator[None]:
     previous = signal.signal(signal.SIGTERM, stop)
     observer = Observer()
     observer.schedule(Handler(), workspace.workdir, recursive=True)
+    for directory in {os.path.dirname(p) for p in outside if os.path.isdir(os.path.dirname(p))}:
+        if not directory.startswith(workspace.workdir + os.sep):
+            observer.schedule(RuleFiles(), directory, recursive=False)
     observer.start()
     try:
         yield

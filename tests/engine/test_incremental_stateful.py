@@ -18,6 +18,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from aud_git.extract import index_file as real_index_file
 from conftest import Repo
 
 PY_PATHS = ["a.py", "b.py", "pkg/__init__.py", "pkg/c.py", "pkg/d.py", "pkg/sub/e.py",
@@ -50,6 +51,8 @@ TS_CONFIGS = [
     "{ broken",
 ]
 BRANCHES = ["main", "topic", "other"]
+EXCLUDES = ["", "exclude = ['w/']\n", "exclude = ['*.ts', '!w/x.ts']\n", "exclude = ['/a.py']\n"]
+ATTRIBUTES = ["", "*.py ident\n", "*.ts text eol=crlf\n", "* text=auto\n"]
 
 settings.register_profile(
     "default-suite", max_examples=40, stateful_step_count=25, deadline=None,
@@ -106,27 +109,68 @@ class IndexMachine(RuleBasedStateMachine):
             (self.repo.path / destination).parent.mkdir(parents=True, exist_ok=True)
             os.replace(self.repo.path / source, self.repo.path / destination)
 
+    @rule(text=st.sampled_from(EXCLUDES))
+    def configure_exclude(self, text):
+        self.repo.write("aud.toml", text)
+
+    @rule(text=st.sampled_from(ATTRIBUTES))
+    def write_attributes(self, text):
+        self.repo.write(".gitattributes", text)
+
+    @rule(data=st.data())
+    def checkout_again(self, data):
+        """git writes a file anew (its conversions apply) and still calls it clean."""
+        existing = self.existing()
+        if existing:
+            path = data.draw(st.sampled_from(existing))
+            (self.repo.path / path).unlink()
+            self.repo.git("checkout", "--", path, check=False)
+
+    @rule(data=st.data(), lines=st.lists(st.sampled_from(PY_LINES), min_size=1, max_size=4))
+    def save_during_update(self, data, lines):
+        """A file saved after the snapshot and before the update reads it."""
+        existing = [p for p in self.existing() if p.endswith(".py")]
+        if not existing:
+            return
+        path = data.draw(st.sampled_from(existing))
+        self.repo.write(path, "# about to change\n" + (self.repo.path / path).read_text())
+
+        def saved_meanwhile(rel, abs_path, *args):
+            if rel == path:
+                self.repo.write(path, "\n".join(lines) + "\n")
+            return real_index_file(rel, abs_path, *args)
+
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr("aud_git.engine.extraction.index_file", saved_meanwhile)
+            self.repo.aud("index", "--incremental", "-q")
+
+    @rule()
+    def full_from_cache(self):
+        """A full build that takes what it can from the extraction cache."""
+        self.repo.aud("index", "--full", "-q")
+
     @rule(all_files=st.booleans())
     def commit(self, all_files):
         if all_files:
             self.repo.git("add", "-A")
         else:
             self.repo.git("add", "-u")
-        self.repo.git("commit", "-q", "--allow-empty", "--no-verify", "-m", "step")
+        self.repo.git("commit", "-q", "--allow-empty", "--no-verify", "-m", "step", check=False)
 
     @rule(branch=st.sampled_from(BRANCHES), force=st.booleans())
     def checkout(self, branch, force):
         self.repo.git("checkout", "-q", *(["-f"] if force else []), branch, check=False)
 
-    @rule(branch=st.sampled_from(BRANCHES), resolve=st.booleans())
-    def merge(self, branch, resolve):
+    @rule(branch=st.sampled_from(BRANCHES), then=st.sampled_from(["resolve", "abort", "leave"]))
+    def merge(self, branch, then):
         result = self.repo.git("merge", "-q", "--no-edit", branch, check=False)
         if result.returncode != 0:
-            if resolve:
+            if then == "resolve":
                 self.repo.git("add", "-A")
                 self.repo.git("commit", "-q", "--no-verify", "-m", "resolved", check=False)
-            else:
+            elif then == "abort":
                 self.repo.git("merge", "--abort", check=False)
+            # "leave": the conflict stays unresolved, markers and stages and all
 
     @rule()
     def reset_hard(self):

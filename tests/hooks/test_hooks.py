@@ -269,6 +269,23 @@ def test_a_busy_lock_never_makes_a_commit_wait(hooked):
     assert_exact_after_hooks(hooked)
 
 
+def test_a_detached_update_outwaits_a_lock_held_past_lock_timeout(hooked):
+    hooked.write("aud.toml", "lock_timeout = 0.2\n")
+    hooked.commit("configure")
+    assert_exact_after_hooks(hooked)
+    fd = os.open(hooked.path / ".pf" / "lock", os.O_RDWR)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # a long full rebuild, say
+    try:
+        hooked.write("b.py", "def later():\n    pass\n")
+        hooked.git("add", "b.py")
+        hooked.git("commit", "-q", "-m", "while locked")
+        time.sleep(1.5)  # several lock timeouts pass
+    finally:
+        os.close(fd)
+    assert_exact_after_hooks(hooked)
+    assert "failed" not in (hooked.path / ".pf" / "hooks.log").read_text()
+
+
 def test_strict_pre_commit_names_file_and_line(repo):
     repo.write("ok.py", "x = 1\n")
     repo.commit()

@@ -165,3 +165,32 @@ def test_the_watcher_stops_with_one_line_when_its_tree_is_deleted(watched):
     err = watcher.process.stderr.read()
     assert err.count("\n") == 1 and "watch stopped: the working tree" in err
     assert not repo.path.exists()
+
+
+def test_a_tracked_file_that_an_ignore_rule_matches_is_still_watched(repo):
+    repo.write(".gitignore", "*.js\n")
+    repo.write("jest.config.js", "module.exports = {};\n")
+    repo.git("add", "-f", "jest.config.js")
+    repo.commit()
+    repo.aud("index")
+    watcher = Watcher(repo)
+    try:
+        repo.write("jest.config.js", "function configure() {}\nmodule.exports = configure();\n")
+        watcher.settle()
+    finally:
+        watcher.stop()
+
+
+def test_an_edit_to_git_info_exclude_reconciles(repo):
+    repo.write("a.py", "x = 1\n")
+    repo.commit()
+    repo.write("scratch.py", "def draft():\n    pass\n")  # untracked, so indexed
+    repo.aud("index")
+    watcher = Watcher(repo)
+    try:
+        with open(repo.path / ".git" / "info" / "exclude", "a") as handle:
+            handle.write("scratch.py\n")  # now git no longer sees it
+        watcher.settle()
+        assert repo.query("SELECT path FROM files WHERE path = 'scratch.py'") == []
+    finally:
+        watcher.stop()
