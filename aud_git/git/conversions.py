@@ -1,10 +1,14 @@
-"""When git's blob id is not the id of the working tree's bytes.
+"""When git's blob id is the id of the working tree's bytes.
 
 git converts a file between the blob and the working tree when attributes or configuration say
-so: end of lines (`text`, `eol`, `crlf`, `core.autocrlf`), `ident`, a `filter` driver, or
-`working-tree-encoding`. A clean `status` then vouches for the content git would commit, not
-for the bytes on disk, and the index's blob id may only stand for those bytes where no
-conversion can apply. Elsewhere the snapshot says "read".
+so: end of lines (`text`, `eol`, `crlf`, `core.autocrlf`), `ident`, a `filter` driver,
+`working-tree-encoding`. A clean `status` then vouches for the content git would commit, and
+only from stat data: the bytes on disk may be the blob's, or what a conversion made of it under
+the attributes of the day it was written. So a blob id stands for the bytes only when the file
+is as large as the blob (line-end and ident conversions always change the size) and no
+attribute that can keep the size (a filter driver, an encoding) applies now. Elsewhere the
+snapshot says "read". Deliberately absent: a same-size filter that applied when git wrote a
+file and applies no more, which git itself cannot see either.
 """
 from __future__ import annotations
 
@@ -16,56 +20,30 @@ import pygit2
 
 from aud_git.git.workspace import Workspace
 
-# Attributes that make git rewrite bytes at checkout or check-in.
-_CONVERTING = ("text", "eol", "crlf", "ident", "filter", "working-tree-encoding")
-# Of those, the ones that only change line ends: a conversion changes the size, so a file as
-# large as its blob holds the blob's very bytes.
-_LINE_ENDS = frozenset({"text", "eol", "crlf"})
-_MENTIONS = re.compile(rb"(?<![\w-])-?!?(" + b"|".join(a.encode() for a in _CONVERTING) + rb")\b")
+# Conversions that can leave the size as it was.
+_SIZE_KEEPING = ("filter", "working-tree-encoding")
+_MENTIONS = re.compile(rb"(?<![\w-])[-!]?(" + b"|".join(a.encode() for a in _SIZE_KEEPING) + rb")\b")
 
 
-def blob_stands_for_bytes(workspace: Workspace,
-                          paths: Iterable[str]) -> Callable[[str, str], bool] | None:
-    """None when no conversion applies anywhere (the common case: nothing to check); else
-    `same(path, blob_id)`: whether the blob's bytes are provably the working tree's."""
+def blob_is_bytes(workspace: Workspace, paths: Iterable[str]) -> Callable[[str, str], bool]:
+    """`same(path, blob_id)`: whether the blob's bytes are provably the working tree's."""
     repo = workspace.repo
-    autocrlf = _config(repo, "core.autocrlf")
-    mentioned = _mentioned_attributes(workspace, paths)
-    if autocrlf in (None, "false") and not mentioned:
-        return None
-    if autocrlf not in (None, "false"):
-        mentioned |= _LINE_ENDS  # every file git takes for text may have its line ends changed
+    size_keeping = _mentioned_attributes(workspace, paths)
 
     def same(path: str, blob_id: str) -> bool:
-        attributes = {a for a in mentioned if repo.get_attr(path, a) not in (None, False)}
-        if autocrlf not in (None, "false"):
-            attributes.add("text")
-        if not attributes:
-            return True
-        if attributes - _LINE_ENDS:
-            return False  # ident, filters and encodings can keep the size: read the file
-        return _same_size(workspace, path, repo, blob_id)
+        if any(repo.get_attr(path, a) not in (None, False) for a in size_keeping):
+            return False
+        try:
+            _, size = repo.odb.read_header(blob_id)  # a header, never the blob: partial clones
+            return os.lstat(workspace.abspath(path)).st_size == size
+        except (KeyError, ValueError, OSError, pygit2.GitError):
+            return False
 
     return same
 
 
-def _same_size(workspace: Workspace, path: str, repo: pygit2.Repository, blob_id: str) -> bool:
-    try:
-        _, size = repo.odb.read_header(blob_id)  # a header: never the blob (partial clones)
-        return os.lstat(workspace.abspath(path)).st_size == size
-    except (KeyError, ValueError, OSError, pygit2.GitError):
-        return False
-
-
-def _config(repo: pygit2.Repository, key: str) -> str | None:
-    try:
-        return str(repo.config[key]).lower()
-    except (KeyError, pygit2.GitError):
-        return None
-
-
 def _mentioned_attributes(workspace: Workspace, paths: Iterable[str]) -> set[str]:
-    """The converting attributes any attributes file names (set, unset or as a macro)."""
+    """The size-keeping attributes any attributes file names (set, unset or in a macro)."""
     found: set[str] = set()
     for source in _attribute_files(workspace, paths):
         try:

@@ -14,6 +14,9 @@ def merge_base(workspace: Workspace, ref: str) -> str:
     try:
         commit = repo.revparse_single(ref).peel(pygit2.Commit)
     except (KeyError, ValueError, pygit2.GitError, pygit2.InvalidSpecError):
+        if repo.is_shallow:
+            raise AudError(f"unknown ref {ref!r}: this is a shallow clone, whose history may"
+                           " not reach it (`git fetch --deepen N` or `--unshallow`)") from None
         raise AudError(f"unknown ref {ref!r}") from None
     try:
         head = repo.head.target

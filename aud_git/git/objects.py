@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 import pygit2
 
-from aud_git.git.workspace import Workspace
+from aud_git.git.workspace import Workspace, git_index
 
 _REGULAR_MODES = (0o100644, 0o100755)
 
@@ -32,7 +32,7 @@ def staged_changes(workspace: Workspace) -> Iterator[StagedBlob]:
     git's `GIT_INDEX_FILE` during `git commit -a` or `git commit PATH`, else the repository's."""
     repo = workspace.repo
     index_file = os.environ.get("GIT_INDEX_FILE")
-    index = pygit2.Index(os.path.abspath(index_file)) if index_file else repo.index
+    index = pygit2.Index(os.path.abspath(index_file)) if index_file else git_index(repo)
     try:
         head_tree = repo.head.peel(pygit2.Tree)
     except pygit2.GitError:

@@ -5,7 +5,10 @@ libgit2 for that would cost more than the query.
 """
 from __future__ import annotations
 
+import hashlib
 import os
+import struct
+from collections.abc import Iterator
 
 from aud_git.errors import AudError
 
@@ -33,7 +36,7 @@ def git_dir_of(root: str) -> str:
     return dot_git
 
 
-def _common_dir(git_dir: str) -> str:
+def common_dir_of(git_dir: str) -> str:
     try:
         with open(os.path.join(git_dir, "commondir"), encoding="utf-8") as handle:
             return os.path.normpath(os.path.join(git_dir, handle.read().strip()))
@@ -52,14 +55,14 @@ def read_head(root: str) -> str | None:
     if not head.startswith("ref:"):
         return head
     ref = head[4:].strip()
-    for base in (git_dir, _common_dir(git_dir)):
+    for base in (git_dir, common_dir_of(git_dir)):
         try:
             with open(os.path.join(base, ref), encoding="utf-8") as handle:
                 return handle.read().strip()
         except OSError:
             pass
     try:
-        with open(os.path.join(_common_dir(git_dir), "packed-refs"), encoding="utf-8") as handle:
+        with open(os.path.join(common_dir_of(git_dir), "packed-refs"), encoding="utf-8") as handle:
             for line in handle:
                 parts = line.split()
                 if len(parts) == 2 and parts[1] == ref:
@@ -67,3 +70,80 @@ def read_head(root: str) -> str | None:
     except OSError:
         pass
     return None
+
+
+_SUBMODULE_MODE = 0o160000
+_TRAILER = 32  # git's index checksum: SHA-1 (20 bytes) or SHA-256 (32) at the very end
+
+
+def index_identity(git_dir: str) -> str | None:
+    """What identifies git's index file: its size and mtime, and git's trailing checksum; with
+    `index.skipHash` (git 2.40+, implied by `feature.manyFiles`) that checksum is zeros, and a
+    hash of the whole file stands in for it."""
+    path = os.path.join(git_dir, "index")
+    try:
+        with open(path, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if info.st_size < 32:
+                return None
+            handle.seek(-_TRAILER, os.SEEK_END)
+            trailer = handle.read()
+            if not trailer[-20:].strip(b"\0"):  # skipHash: no checksum was written
+                handle.seek(0)
+                trailer = hashlib.file_digest(handle, "sha256").digest()
+    except OSError:
+        return None
+    return f"{info.st_size}:{info.st_mtime_ns}:{trailer.hex()}"
+
+
+def tracked_paths(git_dir: str, with_submodules: bool = True) -> Iterator[str]:
+    """The paths in git's index (each once, conflicted ones included), parsed from the file:
+    versions 2 to 4. Readers use it to notice tracked files the index does not hold yet."""
+    with open(os.path.join(git_dir, "index"), "rb") as handle:
+        data = handle.read()
+    if data[:4] != b"DIRC":
+        return
+    version, count = struct.unpack(">II", data[4:12])
+    hash_size = 32 if _object_format(git_dir) == "sha256" else 20
+    position, previous = 12, b""
+    for _ in range(count):
+        flags_at = position + 40 + hash_size
+        (mode,) = struct.unpack(">I", data[position + 24:position + 28])
+        (flags,) = struct.unpack(">H", data[flags_at:flags_at + 2])
+        name_at = flags_at + 2 + (2 if version >= 3 and flags & 0x4000 else 0)
+        if version >= 4:  # the path is the previous one, cut by N bytes, plus a suffix
+            cut, name_at = _varint(data, name_at)
+            end = data.index(b"\0", name_at)
+            path = previous[:len(previous) - cut] + data[name_at:end]
+            position = end + 1
+        else:
+            end = data.index(b"\0", name_at)
+            path = data[name_at:end]
+            position = position + ((end - position + 8) // 8) * 8  # NUL padding to 8 bytes
+        if path != previous and (with_submodules or mode != _SUBMODULE_MODE):
+            yield path.decode("utf-8", "surrogateescape")
+        previous = path
+
+
+def _varint(data: bytes, position: int) -> tuple[int, int]:
+    """git's offset varint (each continuation adds one before shifting)."""
+    byte = data[position]
+    value = byte & 0x7F
+    while byte & 0x80:
+        position += 1
+        byte = data[position]
+        value = ((value + 1) << 7) | (byte & 0x7F)
+    return value, position + 1
+
+
+def _object_format(git_dir: str) -> str:
+    try:
+        with open(os.path.join(common_dir_of(git_dir), "config"), encoding="utf-8",
+                  errors="replace") as handle:
+            for line in handle:
+                key, _, value = line.partition("=")
+                if key.strip().lower() == "objectformat":
+                    return value.strip().lower()
+    except OSError:
+        pass
+    return "sha1"

@@ -6,7 +6,6 @@ whoever needs its identity reads it, and hashes those very bytes.
 """
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -16,14 +15,14 @@ from pygit2.enums import FileStatus
 
 from aud_git.config import Config
 from aud_git.errors import AudError
-from aud_git.git.conversions import blob_stands_for_bytes
-from aud_git.git.workspace import Workspace
+from aud_git.git.conversions import blob_is_bytes
+from aud_git.git.refs import index_identity
+from aud_git.git.workspace import Workspace, git_index
 from aud_git.paths import PF_DIR
 
 _SUBMODULE_MODE = 0o160000
 _SYMLINK_MODE = 0o120000
 _FILE_MODE = 0o100644
-_TRAILER = 32  # git's index checksum: SHA-1 (20 bytes) or SHA-256 (32) at the very end
 _READ_FROM_WORKTREE = (
     FileStatus.WT_NEW
     | FileStatus.WT_MODIFIED
@@ -47,6 +46,7 @@ class GitState:
     index_checksum: str | None  # what identifies `.git/index` (see `index_identity`)
     status_paths: frozenset[str]  # every path `status` reported
     exclude: tuple[str, ...] = ()  # the configuration's exclude patterns it applied
+    not_utf8: int = 0  # files left out because their names are not UTF-8
 
 
 @dataclass(frozen=True)
@@ -55,26 +55,6 @@ class Previous:
     is-symlink). Rows and state are written in one transaction, so they always agree."""
     state: GitState
     rows: dict[str, tuple[str | None, bool]]
-
-
-def index_identity(git_dir: str) -> str | None:
-    """What identifies git's index file: its size and mtime, and git's trailing checksum; with
-    `index.skipHash` (git 2.40+, implied by `feature.manyFiles`) that checksum is zeros, and a
-    hash of the whole file stands in for it."""
-    path = os.path.join(git_dir, "index")
-    try:
-        with open(path, "rb") as handle:
-            info = os.fstat(handle.fileno())
-            if info.st_size < 32:
-                return None
-            handle.seek(-_TRAILER, os.SEEK_END)
-            trailer = handle.read()
-            if not trailer[-20:].strip(b"\0"):  # skipHash: no checksum was written
-                handle.seek(0)
-                trailer = hashlib.file_digest(handle, "sha256").digest()
-    except OSError:
-        return None
-    return f"{info.st_size}:{info.st_mtime_ns}:{trailer.hex()}"
 
 
 def take_snapshot(workspace: Workspace, config: Config,
@@ -101,22 +81,27 @@ def take_snapshot(workspace: Workspace, config: Config,
         index_entries: Iterable[pygit2.IndexEntry] = (e for e in found if e is not None)
     else:
         index_entries = iter(index)
+    from_index: list[str] = []
+    not_utf8 = {path for path in status if not utf8_name(path)}
     for entry in index_entries:
         path = str(entry.path)
         if entry.mode == _SUBMODULE_MODE:
             submodules.add(path)
         elif indexable(path, config):
             entries[path] = Entry(path, str(entry.id), entry.mode)
+            from_index.append(path)
+        elif not utf8_name(path):
+            not_utf8.add(path)
     _apply_status(entries, status, submodules, config)
-    _unvouched_to_read(workspace, entries)
-    return entries, GitState(checksum, frozenset(status), config.exclude)
+    _unvouched_to_read(workspace, entries, from_index)
+    return entries, GitState(checksum, frozenset(status.keys() - not_utf8), config.exclude,
+                             len(not_utf8))
 
 
 def _status_and_index(repo: pygit2.Repository) -> tuple[dict[str, int], pygit2.Index]:
+    index = git_index(repo)
     try:
         status = repo.status(untracked_files="all")
-        index = repo.index
-        index.read(False)  # a long-lived process (aud watch) must see git's latest index
     except pygit2.GitError as exc:
         raise AudError(f"git status failed: {exc}") from None
     return status, index
@@ -134,14 +119,22 @@ def _apply_status(entries: dict[str, Entry], status: dict[str, int], submodules:
             entries[path] = Entry(path, None, 0)
 
 
-def _unvouched_to_read(workspace: Workspace, entries: dict[str, Entry]) -> None:
-    """Where git may convert bytes (attributes, core.autocrlf), a blob id stands for the
-    working tree's bytes only when provably equal; other entries are read."""
-    same = blob_stands_for_bytes(workspace, entries)
-    if same is None:
-        return
-    for path, entry in list(entries.items()):
-        if entry.oid is not None and entry.mode != _SYMLINK_MODE and not same(path, entry.oid):
+def _unvouched_to_read(workspace: Workspace, entries: dict[str, Entry],
+                       from_index: list[str]) -> None:
+    """A blob id just taken from git's index stands for the working tree's bytes only where
+    provably equal (conversions.py); those entries are read instead. (Ids carried over from
+    the last snapshot were checked then, and git has written no file since: its index is
+    the same.)"""
+    same = blob_is_bytes(workspace, entries)
+    for path in from_index:
+        entry = entries.get(path)
+        if entry is None or entry.oid is None or entry.mode == _SYMLINK_MODE:
+            continue
+        if not os.path.lexists(workspace.abspath(path)):
+            # In git's index, not on disk, and not deleted says status: skip-worktree (outside
+            # a sparse checkout's patterns). The index describes what is on disk.
+            del entries[path]
+        elif not same(path, entry.oid):
             entries[path] = Entry(path, None, entry.mode)
 
 
@@ -155,4 +148,15 @@ def _stage_zero(index: pygit2.Index, path: str) -> pygit2.IndexEntry | None:
 
 
 def indexable(path: str, config: Config) -> bool:
-    return not (path == PF_DIR or path.startswith(PF_DIR + "/") or config.is_excluded(path))
+    return not (path == PF_DIR or path.startswith(PF_DIR + "/") or config.is_excluded(path)
+                or not utf8_name(path))
+
+
+def utf8_name(path: str) -> bool:
+    """Is the name valid UTF-8? (pygit2 hands over other bytes as lone surrogates; the index
+    stores paths as UTF-8 text, so such a file is left out, and each update says so.)"""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

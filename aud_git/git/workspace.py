@@ -54,6 +54,22 @@ class Workspace:
             pass
 
 
+# What to do about an index libgit2 cannot read.
+_ADVICE = {"unsupported mandatory extension: 'link'": (
+    " (core.splitIndex: aud cannot read a split index yet; `git update-index"
+    " --no-split-index` joins it)")}
+
+
+def git_index(repo: pygit2.Repository) -> pygit2.Index:
+    """git's index, as it is on disk now; an index libgit2 cannot read is one line, exit 2."""
+    try:
+        index = repo.index
+        index.read(False)  # a long-lived process (aud watch) must see git's latest index
+    except pygit2.GitError as exc:
+        raise AudError(f"cannot read git's index: {exc}{_ADVICE.get(str(exc), '')}") from None
+    return index
+
+
 def open_workspace(start: str = ".") -> Workspace:
     try:
         found = pygit2.discover_repository(os.path.abspath(start))
@@ -131,7 +147,7 @@ def refuse_tracked_pf(workspace: Workspace) -> None:
     """`.pf/` must be aud's own: a repository that commits or stages it (a shipped database,
     a committed lock or link) is refused rather than trusted. Exact look-ups: no index scan."""
     repo = workspace.repo
-    index = repo.index
+    index = git_index(repo)
     tracked = any(os.path.join(PF_DIR, name).rstrip("/") in index for name in PF_FILES)
     try:
         tracked = tracked or PF_DIR in repo.head.peel(pygit2.Tree)

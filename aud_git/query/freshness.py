@@ -1,35 +1,71 @@
-"""A cheap staleness check for readers: no pygit2, no hashing, only stats and two small files.
+"""The staleness check readers run before answering: no pygit2, and no false alarms.
 
-It compares the indexed HEAD with git's, the git index file's mtime and the indexed files' mtimes
-with the last update. New untracked files are not seen here; `aud status` reconciles fully.
+The index describes the working tree's bytes, so the check asks about bytes: an indexed file
+whose size or mtime moved since the last snapshot is hashed and compared with its row (a
+`touch`, or a `git status` that only refreshed git's stat data, is not a change), a missing one
+is a change, and when git's index file changed, tracked paths that have no row are. What
+it cannot see without git: new untracked files; `aud status` reconciles everything.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import sqlite3
+import struct
 
-from aud_git.git.refs import git_dir_of, read_head
+from aud_git.git.refs import git_dir_of, index_identity, tracked_paths
+from aud_git.paths import PF_DIR
 
 
 def stale_reason(root: str, conn: sqlite3.Connection) -> str | None:
     meta = dict(conn.execute("SELECT key, value FROM meta"))
-    last_update = float(meta.get("snapshot_at") or 0)
-    if meta.get("head") != read_head(root):
-        return "HEAD moved since the last update"
-    try:
-        if os.stat(os.path.join(git_dir_of(root), "index")).st_mtime > last_update:
-            return "the git index changed since the last update"
-    except OSError:
-        pass
-    changed = 0
-    prefix = root + os.sep
-    lstat = os.lstat
-    for (path,) in conn.execute("SELECT path FROM files"):
-        try:
-            if lstat(prefix + path).st_mtime > last_update:
-                changed += 1
-        except OSError:
-            changed += 1
+    changed = _changed_files(root, conn, int(float(meta.get("snapshot_at") or 0) * 1e9))
     if changed:
         return f"{changed} indexed file{'s' if changed != 1 else ''} changed since the last update"
+    git_dir = git_dir_of(root)
+    if index_identity(git_dir) != meta.get("index_checksum"):
+        missing = _tracked_but_missing(root, git_dir, conn, meta)
+        if missing:
+            return (f"{missing} tracked file{'s' if missing != 1 else ''} not indexed yet")
     return None
+
+
+def _changed_files(root: str, conn: sqlite3.Connection, since_ns: int) -> int:
+    changed = 0
+    prefix = root + os.sep
+    for path, size, sha256, status in conn.execute("SELECT path, size, sha256, status FROM files"):
+        try:
+            info = os.lstat(prefix + path)
+        except OSError:
+            changed += 1
+            continue
+        if (info.st_mtime_ns > since_ns or info.st_size != size) and sha256 is not None:
+            changed += _hash_of(prefix + path, status) != sha256
+    return changed
+
+
+def _hash_of(path: str, status: str) -> str | None:
+    try:
+        if status == "symlink":
+            return hashlib.sha256(os.readlink(os.fsencode(path))).hexdigest()
+        with open(path, "rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
+        return None
+
+
+def _tracked_but_missing(root: str, git_dir: str, conn: sqlite3.Connection,
+                         meta: dict[str, str]) -> int:
+    """Tracked paths without a row, leaving out what the last update excluded on purpose."""
+    from aud_git.config import Config
+
+    try:
+        tracked = set(tracked_paths(git_dir, with_submodules=False))
+    except (OSError, ValueError, IndexError, struct.error):  # an index we cannot read: no claim
+        return 0
+    indexed = {path for (path,) in conn.execute("SELECT path FROM files")}
+    excluded = Config(exclude=tuple(json.loads(meta.get("snapshot_exclude", "[]"))))
+    return sum(1 for path in tracked - indexed
+               if not (path.startswith(PF_DIR + "/") or excluded.is_excluded(path))
+               and os.path.lexists(os.path.join(root, path)))  # deleted, or outside a sparse cone

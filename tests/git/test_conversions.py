@@ -2,6 +2,9 @@
 saved while an update runs."""
 from __future__ import annotations
 
+import os
+import time
+
 import pytest
 
 from aud_git.extract import index_file as real_index_file
@@ -86,3 +89,23 @@ def test_a_file_saved_during_an_update_never_pairs_one_content_with_another(repo
     cached, uncached = full_digests(repo)
     assert cached == uncached
     assert repo.query("SELECT qualname FROM symbols WHERE kind = 'function'") == [("two",)]
+
+
+def test_bytes_converted_under_attributes_since_removed_are_still_read(repo):
+    """git wrote the file with CRLF under attributes that are gone now: git still calls it
+    clean (stat data), and neither the blob id nor the cached facts of the blob may stand for
+    it. (Found by the state machine.)"""
+    repo.write("w/x.ts", "export function t1() {}\n")
+    repo.commit()
+    repo.aud("index")  # the cache holds the facts of the LF bytes
+    repo.write(".gitattributes", "*.ts text eol=crlf\n")  # untracked
+    (repo.path / "w" / "x.ts").unlink()
+    repo.git("checkout", "--", "w/x.ts")
+    past = time.time() - 60
+    os.utime(repo.path / "w" / "x.ts", (past, past))
+    repo.git("update-index", "--refresh")  # stat data that is not racy: git trusts it
+    (repo.path / ".gitattributes").unlink()
+    assert (repo.path / "w" / "x.ts").read_bytes().endswith(b"\r\n")
+    assert repo.git("status", "--porcelain").stdout == ""
+    repo.aud("index", "--incremental")
+    repo.assert_exact()

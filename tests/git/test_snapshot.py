@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
 
 def zero_index_trailer(repo) -> None:
     """What `index.skipHash` (git 2.40+) writes: no checksum, zeros in its place."""
@@ -11,7 +13,9 @@ def zero_index_trailer(repo) -> None:
     index.write_bytes(data[:-20] + b"\0" * 20)
 
 
-def test_an_unresolved_merge_conflict_is_indexed_from_the_working_tree(repo):
+@pytest.mark.parametrize("operation", [["merge", "topic"], ["cherry-pick", "topic"],
+                                       ["rebase", "topic"]])
+def test_an_operation_stopped_on_a_conflict_is_indexed_from_the_working_tree(repo, operation):
     repo.write("a.py", "x = 1\n")
     repo.commit()
     repo.git("checkout", "-q", "-b", "topic")
@@ -21,7 +25,7 @@ def test_an_unresolved_merge_conflict_is_indexed_from_the_working_tree(repo):
     repo.write("a.py", "def main():\n    pass\n")
     repo.commit()
     repo.aud("index")
-    assert repo.git("merge", "topic", check=False).returncode != 0  # stopped on the conflict
+    assert repo.git(*operation, check=False).returncode != 0  # stopped on the conflict
     for mode in ("--incremental", "--since=topic"):
         assert repo.run_aud("index", mode).returncode == 0
         repo.assert_exact()
@@ -85,3 +89,15 @@ def test_two_indexes_without_checksums_have_different_identities(tmp_path):
         os.utime(git_dir / "index", ns=(0, 0))  # same mtime
         identities.add(index_identity(str(git_dir)))
     assert len(identities) == 2
+
+
+def test_an_index_of_version_4_is_read(repo):
+    repo.write("pkg/a.py", "x = 1\n")
+    repo.write("pkg/b.py", "y = 1\n")
+    repo.commit()
+    repo.aud("index")
+    repo.git("update-index", "--index-version", "4")
+    repo.write("pkg/b.py", "def b():\n    pass\n")
+    repo.git("add", "pkg/b.py")
+    repo.aud("index", "--incremental")
+    repo.assert_exact()

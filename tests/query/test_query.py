@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 from click.testing import CliRunner
@@ -148,3 +149,23 @@ def test_control_characters_in_paths_cannot_forge_locations(repo):
     assert out == "evil\\x0afake.py:1:0: function trusted.py\ta\\x09b\n"
     payload = json.loads(ask(repo, "def", "hidden", "--json")[1])
     assert payload[0]["file"] == "evil\nfake.py:1:0: function trusted.py"
+
+
+def test_a_touch_and_a_git_status_are_not_taken_for_changes(indexed):
+    repo = indexed
+    repo.aud("index", "--incremental")
+    for path in repo.query("SELECT path FROM files"):
+        os.utime(repo.path / path[0])  # touch every file
+    repo.git("status")  # git refreshes its stat data: its index file is rewritten
+    code, _, err = ask(repo, "def", "*")
+    assert code == 0 and "may be stale" not in err
+    assert json.loads(repo.run_aud("status", "--json").stdout)["fresh"] is True
+
+
+def test_a_tracked_file_added_behind_aud_s_back_is_announced(indexed):
+    repo = indexed
+    repo.aud("index", "--incremental")
+    repo.write("late.py", "def late():\n    pass\n")
+    repo.git("add", "late.py")
+    code, _, err = ask(repo, "def", "*")
+    assert "1 tracked file not indexed yet" in err
