@@ -27,7 +27,7 @@ def full_build(conn: sqlite3.Connection, workspace: Workspace, config: Config,
     started, started_at = time.monotonic(), time.time()
     identity = Identity.of(config, entries)
     report = BuildReport()
-    with _cycle_collection_paused(), store.write_transaction(conn):
+    with cycle_collection_paused(), store.write_transaction(conn):
         store.recreate_tables(conn)
         records = _store_records(conn, workspace, config, entries, identity, jobs, cache,
                                  on_progress, report)
@@ -50,11 +50,11 @@ def full_build(conn: sqlite3.Connection, workspace: Workspace, config: Config,
 
 
 @contextlib.contextmanager
-def _cycle_collection_paused() -> Iterator[None]:
-    """A full build holds every file's rows until it links: hundreds of thousands of small
-    NamedTuples that the cycle collector would scan again and again (unlike plain tuples, it
-    never untracks them), for nothing: rows hold no cycles. Measured on Django: 5 % of the
-    build. Reference counting still frees everything as usual."""
+def cycle_collection_paused() -> Iterator[None]:
+    """An update holds the rows of every file it extracts until it links: up to hundreds of
+    thousands of small NamedTuples that the cycle collector would scan again and again (unlike
+    plain tuples, it never untracks them), for nothing: rows hold no cycles. Measured on
+    Django: 5 % of a full build. Reference counting still frees everything as usual."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from aud_git.config import Config, load_config
 from aud_git.db import store
 from aud_git.db.cache import ExtractionCache
-from aud_git.engine.build import full_build
+from aud_git.engine.build import cycle_collection_paused, full_build
 from aud_git.engine.extraction import records_for
 from aud_git.engine.identity import Identity
 from aud_git.engine.lock import updater_lock
@@ -220,7 +220,7 @@ def incremental_update(conn: sqlite3.Connection, workspace: Workspace, config: C
                        cache: ExtractionCache | None, snapshot_meta: dict,
                        stored: dict[str, StoredRow] | None = None) -> Summary:
     plan = reconcile(conn, workspace, config, entries, list(request.hints), stored)
-    with store.write_transaction(conn):
+    with cycle_collection_paused(), store.write_transaction(conn):
         changes = extract_changes(workspace, config, plan, identity, request.jobs, cache)
         record_blob_ids(conn, changes.oid_only)
         linked = apply_changes(conn, changes, identity, cache) if changes.any else Linked()
