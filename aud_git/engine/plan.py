@@ -39,7 +39,8 @@ def previous_snapshot(meta: dict[str, str], stored: dict[str, StoredRow] | None,
     if stored is None or meta.get("workdir") != workspace.workdir or "status_paths" not in meta:
         return None
     state = GitState(meta.get("index_checksum"), frozenset(json.loads(meta["status_paths"])),
-                     tuple(json.loads(meta.get("snapshot_exclude", "[]"))))
+                     tuple(json.loads(meta.get("snapshot_exclude", "[]"))),
+                     unwatched=frozenset(json.loads(meta.get("snapshot_unwatched", "[]"))))
     return Previous(state, {path: (row.blob_oid, row.symlink) for path, row in stored.items()})
 
 

@@ -149,6 +149,7 @@ def _update_locked(conn: sqlite3.Connection, workspace: Workspace, config: Confi
         "index_checksum": git_state.index_checksum,
         "status_paths": json.dumps(sorted(git_state.status_paths)),
         "snapshot_exclude": json.dumps(list(git_state.exclude)),
+        "snapshot_unwatched": json.dumps(sorted(git_state.unwatched)),
         "workdir": workspace.workdir,
     }
     identity = Identity.of(config, entries)

@@ -9,6 +9,7 @@ import hashlib
 import os
 import struct
 from collections.abc import Iterator
+from typing import NamedTuple
 
 from aud_git.errors import AudError
 
@@ -73,6 +74,8 @@ def read_head(root: str) -> str | None:
 
 
 _SUBMODULE_MODE = 0o160000
+# Index entry flags (git's Documentation/gitformat-index.txt).
+_ASSUME_VALID, _EXTENDED, _SKIP_WORKTREE = 0x8000, 0x4000, 0x4000  # the last: extended flags
 _TRAILER = 32  # git's index checksum: SHA-1 (20 bytes) or SHA-256 (32) at the very end
 
 
@@ -96,9 +99,17 @@ def index_identity(git_dir: str) -> str | None:
     return f"{info.st_size}:{info.st_mtime_ns}:{trailer.hex()}"
 
 
-def tracked_paths(git_dir: str, with_submodules: bool = True) -> Iterator[str]:
-    """The paths in git's index (each once, conflicted ones included), parsed from the file:
-    versions 2 to 4. Readers use it to notice tracked files the index does not hold yet."""
+class IndexRecord(NamedTuple):
+    """One path of git's index, as this parser reads it."""
+    path: str
+    mode: int
+    unwatched: bool  # assume-unchanged or skip-worktree: git does not look at its bytes
+
+
+def index_records(git_dir: str) -> Iterator[IndexRecord]:
+    """The paths in git's index (each once, conflicted ones included), parsed from the file
+    (versions 2 to 4): readers need them without libgit2, and libgit2 does not tell the
+    assume-unchanged and skip-worktree flags."""
     with open(os.path.join(git_dir, "index"), "rb") as handle:
         data = handle.read()
     if data[:4] != b"DIRC":
@@ -110,7 +121,10 @@ def tracked_paths(git_dir: str, with_submodules: bool = True) -> Iterator[str]:
         flags_at = position + 40 + hash_size
         (mode,) = struct.unpack(">I", data[position + 24:position + 28])
         (flags,) = struct.unpack(">H", data[flags_at:flags_at + 2])
-        name_at = flags_at + 2 + (2 if version >= 3 and flags & 0x4000 else 0)
+        extended = 0
+        if version >= 3 and flags & _EXTENDED:
+            (extended,) = struct.unpack(">H", data[flags_at + 2:flags_at + 4])
+        name_at = flags_at + (4 if version >= 3 and flags & _EXTENDED else 2)
         if version >= 4:  # the path is the previous one, cut by N bytes, plus a suffix
             cut, name_at = _varint(data, name_at)
             end = data.index(b"\0", name_at)
@@ -120,9 +134,17 @@ def tracked_paths(git_dir: str, with_submodules: bool = True) -> Iterator[str]:
             end = data.index(b"\0", name_at)
             path = data[name_at:end]
             position = position + ((end - position + 8) // 8) * 8  # NUL padding to 8 bytes
-        if path != previous and (with_submodules or mode != _SUBMODULE_MODE):
-            yield path.decode("utf-8", "surrogateescape")
+        if path != previous:
+            unwatched = bool(flags & _ASSUME_VALID or extended & _SKIP_WORKTREE)
+            yield IndexRecord(path.decode("utf-8", "surrogateescape"), mode, unwatched)
         previous = path
+
+
+def tracked_paths(git_dir: str, with_submodules: bool = True) -> Iterator[str]:
+    """The paths in git's index; readers use them to notice tracked files not indexed yet."""
+    for record in index_records(git_dir):
+        if with_submodules or record.mode != _SUBMODULE_MODE:
+            yield record.path
 
 
 def _varint(data: bytes, position: int) -> tuple[int, int]:

@@ -7,6 +7,7 @@ whoever needs its identity reads it, and hashes those very bytes.
 from __future__ import annotations
 
 import os
+import struct
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -15,8 +16,9 @@ from pygit2.enums import FileStatus
 
 from aud_git.config import Config
 from aud_git.errors import AudError
+from aud_git.git import plumbing
 from aud_git.git.conversions import blob_is_bytes
-from aud_git.git.refs import index_identity
+from aud_git.git.refs import index_identity, index_records
 from aud_git.git.workspace import Workspace, git_index
 from aud_git.paths import PF_DIR
 
@@ -47,6 +49,7 @@ class GitState:
     status_paths: frozenset[str]  # every path `status` reported
     exclude: tuple[str, ...] = ()  # the configuration's exclude patterns it applied
     not_utf8: int = 0  # files left out because their names are not UTF-8
+    unwatched: frozenset[str] = frozenset()  # assume-unchanged or skip-worktree paths
 
 
 @dataclass(frozen=True)
@@ -71,14 +74,20 @@ def take_snapshot(workspace: Workspace, config: Config,
     status, index = _status_and_index(workspace.repo)
     entries: dict[str, Entry] = {}
     submodules: set[str] = set()
-    if (previous is not None and checksum is not None and previous.state.index_checksum == checksum
-            and previous.state.exclude == config.exclude):
-        suspects = set(status) | previous.state.status_paths
+    fast = (previous is not None and checksum is not None
+            and previous.state.index_checksum == checksum and previous.state.exclude == config.exclude)
+    # The flags only change with git's index: on the fast path, the last snapshot's hold.
+    unwatched = (previous.state.unwatched if fast and previous is not None
+                 else _unwatched(workspace, index))
+    if fast and previous is not None:
+        # Paths git does not look at may have come and gone without a word from status.
+        suspects = set(status) | previous.state.status_paths | unwatched
         for path, (oid, symlink) in previous.rows.items():
             if path not in suspects:
                 entries[path] = Entry(path, oid, _SYMLINK_MODE if symlink else _FILE_MODE)
         found = (_stage_zero(index, p) for p in sorted(suspects))
-        index_entries: Iterable[pygit2.IndexEntry] = (e for e in found if e is not None)
+        index_entries: Iterable[pygit2.IndexEntry | plumbing.Entry] = (
+            e for e in found if e is not None)
     else:
         index_entries = iter(index)
     from_index: list[str] = []
@@ -94,12 +103,30 @@ def take_snapshot(workspace: Workspace, config: Config,
             not_utf8.add(path)
     _apply_status(entries, status, submodules, config)
     _unvouched_to_read(workspace, entries, from_index)
+    for path in unwatched & entries.keys():  # git is told not to look: the bytes are read
+        if os.path.lexists(workspace.abspath(path)):
+            entries[path] = Entry(path, None, entries[path].mode)
+        else:  # gone, and git will not say so: left out, as a full snapshot leaves it out
+            del entries[path]
     return entries, GitState(checksum, frozenset(status.keys() - not_utf8), config.exclude,
-                             len(not_utf8))
+                             len(not_utf8), unwatched)
 
 
-def _status_and_index(repo: pygit2.Repository) -> tuple[dict[str, int], pygit2.Index]:
+def _unwatched(workspace: Workspace, index: pygit2.Index | plumbing.Index) -> frozenset[str]:
+    """Paths git is told not to look at (`update-index --assume-unchanged`, skip-worktree):
+    its `status` would not report an edit to them. libgit2 does not tell these flags."""
+    if isinstance(index, plumbing.Index):
+        return index.unwatched  # a split index: git listed them (our parser sees half of it)
+    try:
+        return frozenset(r.path for r in index_records(workspace.git_dir) if r.unwatched)
+    except (OSError, ValueError, IndexError, struct.error):
+        return frozenset()  # an index this parser cannot read; libgit2 read it
+
+
+def _status_and_index(repo: pygit2.Repository) -> tuple[dict[str, int], pygit2.Index | plumbing.Index]:
     index = git_index(repo)
+    if isinstance(index, plumbing.Index) and repo.workdir:  # libgit2 cannot read it either
+        return plumbing.read_status(repo.workdir), index
     try:
         status = repo.status(untracked_files="all")
     except pygit2.GitError as exc:
@@ -138,7 +165,8 @@ def _unvouched_to_read(workspace: Workspace, entries: dict[str, Entry],
             entries[path] = Entry(path, None, entry.mode)
 
 
-def _stage_zero(index: pygit2.Index, path: str) -> pygit2.IndexEntry | None:
+def _stage_zero(index: pygit2.Index | plumbing.Index,
+                path: str) -> pygit2.IndexEntry | plumbing.Entry | None:
     """The path's merged entry; None when it has none (untracked, or only the stages of an
     unresolved conflict: `status` reports it CONFLICTED, and its bytes are read)."""
     try:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pygit2
 
 from aud_git.errors import AudError
+from aud_git.git import plumbing
 from aud_git.paths import DB_NAME, PF_DIR, PF_FILES
 
 
@@ -54,19 +55,20 @@ class Workspace:
             pass
 
 
-# What to do about an index libgit2 cannot read.
-_ADVICE = {"unsupported mandatory extension: 'link'": (
-    " (core.splitIndex: aud cannot read a split index yet; `git update-index"
-    " --no-split-index` joins it)")}
+# What libgit2 says of an index split by `core.splitIndex`.
+SPLIT_INDEX = "unsupported mandatory extension: 'link'"
 
 
-def git_index(repo: pygit2.Repository) -> pygit2.Index:
-    """git's index, as it is on disk now; an index libgit2 cannot read is one line, exit 2."""
+def git_index(repo: pygit2.Repository) -> pygit2.Index | plumbing.Index:
+    """git's index, as it is on disk now. A split index, which libgit2 cannot read, is read
+    through git itself (plumbing.py); any other unreadable index is one line, exit 2."""
     try:
         index = repo.index
         index.read(False)  # a long-lived process (aud watch) must see git's latest index
     except pygit2.GitError as exc:
-        raise AudError(f"cannot read git's index: {exc}{_ADVICE.get(str(exc), '')}") from None
+        if str(exc) == SPLIT_INDEX and repo.workdir:
+            return plumbing.read_index(repo.workdir)
+        raise AudError(f"cannot read git's index: {exc}") from None
     return index
 
 
@@ -101,9 +103,7 @@ def unseen_by_git(workspace: Workspace) -> Callable[[str], bool]:
     def unseen(path: str) -> bool:
         if not repo.path_is_ignored(path):
             return False
-        index = repo.index
-        index.read(False)  # cheap when git's index did not change
-        return path not in index
+        return path not in git_index(repo)  # cheap when git's index did not change
 
     return unseen
 

@@ -144,6 +144,26 @@ class IndexMachine(RuleBasedStateMachine):
             patch.setattr("aud_git.engine.extraction.index_file", saved_meanwhile)
             self.repo.aud("index", "--incremental", "-q")
 
+    @rule(data=st.data(), flag=st.sampled_from(["--assume-unchanged", "--skip-worktree",
+                                                "--no-assume-unchanged", "--no-skip-worktree"]))
+    def tell_git_not_to_look(self, data, flag):
+        """Edits to such a file are invisible to `git status`; later rules edit it."""
+        tracked = self.repo.git("ls-files").stdout.split()
+        if tracked:
+            self.repo.git("update-index", flag, data.draw(st.sampled_from(tracked)), check=False)
+
+    @rule(split=st.booleans())
+    def split_index(self, split):
+        """core.splitIndex: libgit2 cannot read such an index; git itself answers."""
+        self.repo.git("update-index", "--split-index" if split else "--no-split-index")
+
+    @rule(patterns=st.sampled_from([None, ["w"], ["/a.py", "/*.ts"]]))
+    def sparse_checkout(self, patterns):
+        if patterns is None:
+            self.repo.git("sparse-checkout", "disable", check=False)
+        else:
+            self.repo.git("sparse-checkout", "set", "--no-cone", *patterns, check=False)
+
     @rule()
     def full_from_cache(self):
         """A full build that takes what it can from the extraction cache."""
@@ -151,10 +171,8 @@ class IndexMachine(RuleBasedStateMachine):
 
     @rule(all_files=st.booleans())
     def commit(self, all_files):
-        if all_files:
-            self.repo.git("add", "-A")
-        else:
-            self.repo.git("add", "-u")
+        # check=False: in a sparse checkout git refuses paths outside the patterns
+        self.repo.git("add", "-A" if all_files else "-u", check=False)
         self.repo.git("commit", "-q", "--allow-empty", "--no-verify", "-m", "step", check=False)
 
     @rule(branch=st.sampled_from(BRANCHES), force=st.booleans())
@@ -166,7 +184,7 @@ class IndexMachine(RuleBasedStateMachine):
         result = self.repo.git("merge", "-q", "--no-edit", branch, check=False)
         if result.returncode != 0:
             if then == "resolve":
-                self.repo.git("add", "-A")
+                self.repo.git("add", "-A", check=False)
                 self.repo.git("commit", "-q", "--no-verify", "-m", "resolved", check=False)
             elif then == "abort":
                 self.repo.git("merge", "--abort", check=False)

@@ -1,7 +1,11 @@
 """Every git state gives an exact index or one clear line, never a traceback."""
 from __future__ import annotations
 
+import json
+import os
 import subprocess
+
+import pytest
 
 from conftest import GIT_ENV, Repo
 
@@ -68,13 +72,23 @@ def test_a_sparse_checkout_indexes_what_is_on_disk(repo, tmp_path):
     sparse.assert_exact()
 
 
-def test_a_split_index_is_one_line_exit_2_with_the_way_out(repo):
+def test_a_split_index_is_read_through_git_itself(repo):
     two_commits(repo)
+    repo.write("b.py", "def b():\n    pass\n")
     repo.aud("index")
     repo.git("update-index", "--split-index")
+    repo.write("a.py", "def three():\n    pass\n")  # modified
+    repo.write("c.py", "def c():\n    pass\n")  # untracked
+    repo.git("add", "b.py")  # staged
+    (repo.path / "b.py").unlink()  # then deleted from disk
     result = repo.run_aud("index", "--incremental")
-    assert result.returncode == 2 and "--no-split-index" in result.stderr
-    assert result.stderr.count("\n") == 1
+    assert result.returncode == 0, result.stderr
+    repo.assert_exact()
+    assert json.loads(repo.run_aud("status", "--json").stdout)["fresh"] is True
+    through_git = repo.digest()
+    repo.git("update-index", "--no-split-index")  # now libgit2 reads it: the same answer
+    repo.aud("index", "--full", "--no-cache")
+    assert repo.digest() == through_git
 
 
 def test_a_name_that_is_not_utf8_is_left_out_and_said_so(repo):
@@ -83,4 +97,92 @@ def test_a_name_that_is_not_utf8_is_left_out_and_said_so(repo):
     (repo.path / "bad\udcff.py").write_text("x = 1\n")  # the name's bytes: b"bad\xff.py"
     result = repo.run_aud("index")
     assert result.returncode == 0 and "1 file left out: names that are not UTF-8" in result.stdout
+    repo.assert_exact()
+
+
+@pytest.mark.parametrize("flag", ["--assume-unchanged", "--skip-worktree"])
+def test_an_edit_git_is_told_not_to_look_at_is_indexed(repo, flag):
+    repo.write("a.py", "def one():\n    pass\n")
+    repo.write("b.py", "x = 1\n")
+    repo.commit()
+    repo.git("update-index", flag, "a.py")
+    repo.aud("index")
+    repo.write("a.py", "def two():\n    pass\n")
+    assert repo.git("status", "--porcelain").stdout == ""  # git does not see it
+    repo.aud("index", "--incremental")
+    repo.assert_exact()
+    repo.write("a.py", "def three():\n    pass\n")  # git's index unchanged: the fast path
+    repo.aud("index", "--incremental")
+    repo.assert_exact()
+    assert repo.query("SELECT qualname FROM symbols WHERE kind = 'function'") == [("three",)]
+
+
+def test_an_assume_unchanged_file_deleted_from_disk_leaves_the_index(repo):
+    """Found by the state machine: git's status does not report the deletion."""
+    repo.write("a.py", "def one():\n    pass\n")
+    repo.write("b.py", "x = 1\n")
+    repo.commit()
+    repo.git("update-index", "--assume-unchanged", "a.py")
+    repo.aud("index")
+    repo.remove("a.py")
+    repo.aud("index", "--incremental")
+    repo.assert_exact()
+
+
+def test_an_assume_unchanged_file_that_comes_back_is_indexed_again(repo):
+    """Found by the state machine: moved away and back, with git's index untouched."""
+    repo.write("a.py", "def one():\n    pass\n")
+    repo.commit()
+    repo.git("update-index", "--assume-unchanged", "a.py")
+    repo.aud("index")
+    os.rename(repo.path / "a.py", repo.path / "b.py")
+    repo.aud("index", "--incremental")
+    repo.assert_exact()
+    os.rename(repo.path / "b.py", repo.path / "a.py")
+    repo.aud("index", "--incremental")
+    repo.assert_exact()
+
+
+def test_bisect_untracked_cache_and_ignorecase_keep_the_index_exact(repo):
+    repo.git("config", "core.untrackedCache", "true")
+    repo.git("config", "core.ignorecase", "true")
+    for number in range(4):
+        repo.write("a.py", f"def v{number}():\n    pass\n")
+        repo.commit()
+    repo.write("new.py", "x = 1\n")  # untracked, through git's untracked cache
+    repo.aud("index")
+    repo.git("bisect", "start", "HEAD", "HEAD~3")
+    repo.aud("index", "--incremental")
+    repo.assert_exact()
+    repo.git("bisect", "good")
+    repo.aud("index", "--incremental")
+    repo.assert_exact()
+    repo.git("bisect", "reset")
+    repo.aud("index", "--incremental")
+    repo.assert_exact()
+
+
+def test_an_index_lock_held_by_git_does_not_stop_an_update(repo):
+    repo.write("a.py", "x = 1\n")
+    repo.commit()
+    repo.aud("index")
+    (repo.path / ".git" / "index.lock").write_bytes(b"")  # git is in the middle of a write
+    try:
+        repo.write("a.py", "def f():\n    pass\n")
+        repo.aud("index", "--incremental")
+        repo.assert_exact()
+    finally:
+        (repo.path / ".git" / "index.lock").unlink()
+
+
+def test_skip_worktree_flags_in_a_split_index_are_seen(repo):
+    """Found by the state machine: a split index's own file holds only some entries."""
+    repo.write("a.py", "def one():\n    pass\n")
+    repo.write("b.py", "x = 1\n")
+    repo.commit()
+    repo.git("update-index", "--split-index")
+    repo.git("update-index", "--skip-worktree", "a.py")
+    repo.aud("index")
+    repo.remove("a.py")  # git's status does not say so
+    repo.aud("index", "--incremental")
     repo.assert_exact()
