@@ -74,15 +74,15 @@ def take_snapshot(workspace: Workspace, config: Config,
     status, index = _status_and_index(workspace.repo)
     entries: dict[str, Entry] = {}
     submodules: set[str] = set()
-    fast = (previous is not None and checksum is not None
-            and previous.state.index_checksum == checksum and previous.state.exclude == config.exclude)
+    carried = previous if (previous is not None and checksum is not None
+                           and previous.state.index_checksum == checksum
+                           and previous.state.exclude == config.exclude) else None
     # The flags only change with git's index: on the fast path, the last snapshot's hold.
-    unwatched = (previous.state.unwatched if fast and previous is not None
-                 else _unwatched(workspace, index))
-    if fast and previous is not None:
+    unwatched = carried.state.unwatched if carried else _unwatched(workspace, index)
+    if carried is not None:
         # Paths git does not look at may have come and gone without a word from status.
-        suspects = set(status) | previous.state.status_paths | unwatched
-        for path, (oid, symlink) in previous.rows.items():
+        suspects = set(status) | carried.state.status_paths | unwatched
+        for path, (oid, symlink) in carried.rows.items():
             if path not in suspects:
                 entries[path] = Entry(path, oid, _SYMLINK_MODE if symlink else _FILE_MODE)
         found = (_stage_zero(index, p) for p in sorted(suspects))
