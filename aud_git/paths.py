@@ -62,3 +62,55 @@ def open_in_pf(pf_dir: str, name: str, flags: int, mode: int = 0o644) -> int:
             raise AudError(f"{path} is a symbolic link; aud never follows links in .pf/:"
                            " remove it") from None
         raise AudError(f"cannot open {path}: {exc.strerror}") from None  # read-only, full disk
+
+
+# How a repository path is stored. git names are bytes; the index stores UTF-8 text.
+_QUOTED = '"'
+
+
+def stored_path(name: str) -> str:
+    """A repository path as the index stores it. A UTF-8 name is stored as it is. A name that
+    is not UTF-8 (pygit2 and `os` hand those bytes over as lone surrogates), or that starts
+    with `"`, is stored as `"` and then the name, with `\\` doubled and each byte that is not
+    UTF-8 written `\\xNN`. No other stored path starts with `"`: nothing is lost, and nothing
+    can be read two ways."""
+    if not name.startswith(_QUOTED):
+        try:
+            name.encode("utf-8")
+            return name
+        except UnicodeEncodeError:
+            pass
+    parts = [_QUOTED]
+    for char in name:
+        if char == "\\":
+            parts.append("\\\\")
+        elif "\udc80" <= char <= "\udcff":
+            parts.append(f"\\x{ord(char) - 0xDC00:02x}")
+        else:
+            parts.append(char)
+    return "".join(parts)
+
+
+def real_path(stored: str) -> str:
+    """The name `stored_path` stored (bytes that are not UTF-8 as lone surrogates, which `os`
+    turns back into those bytes)."""
+    if not stored.startswith(_QUOTED):
+        return stored
+    parts, position = [], 1
+    while position < len(stored):
+        char = stored[position]
+        if char == "\\" and stored.startswith("\\x", position):
+            parts.append(chr(0xDC00 + int(stored[position + 2:position + 4], 16)))
+            position += 4
+        elif char == "\\":
+            parts.append("\\")
+            position += 2
+        else:
+            parts.append(char)
+            position += 1
+    return "".join(parts)
+
+
+def disk_path(root: str, stored: str) -> str:
+    """Where a stored path's file is under the working tree `root`."""
+    return os.path.join(root, real_path(stored))

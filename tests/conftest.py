@@ -57,6 +57,7 @@ class Repo:
     def git(self, *args: str, check: bool = True, env: dict | None = None) -> subprocess.CompletedProcess:
         return subprocess.run(
             ["git", *args], cwd=self.path, check=check, capture_output=True, text=True,
+            errors="surrogateescape",  # git prints names in any bytes
             env={**os.environ, **GIT_ENV, **(env or {})}, timeout=AUD_TIMEOUT,
         )
 

@@ -38,8 +38,11 @@ def workspace_of(ctx: click.Context, path: str | None = None):
 
 
 def repo_relative(workdir: str, path: str) -> str:
-    """A path as given on the command line (absolute, or relative to the cwd) made repo-relative."""
-    return os.path.relpath(os.path.abspath(path), workdir).replace(os.sep, "/")
+    """A path as given on the command line (absolute, or relative to the cwd), as the index
+    stores it."""
+    from aud_git.paths import stored_path
+
+    return stored_path(os.path.relpath(os.path.abspath(path), workdir).replace(os.sep, "/"))
 
 
 @contextmanager

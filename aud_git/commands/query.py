@@ -4,14 +4,13 @@ Readers never load pygit2: the repository is found and its freshness checked fro
 """
 from __future__ import annotations
 
-import os
 import sqlite3
 import sys
 from collections.abc import Callable
 
 import click
 
-from aud_git.commands.output import json_option, print_json, printable, say
+from aud_git.commands.output import json_option, print_json, printable, repo_relative, say
 from aud_git.errors import AudError
 
 _depth_option = click.option("--depth", type=click.IntRange(min=1), default=1, show_default=True,
@@ -59,7 +58,7 @@ def _file_arg(ctx, path: str) -> str:
     conn = ctx.obj["conn"]
     if conn.execute("SELECT 1 FROM files WHERE path = ?", (path,)).fetchone():
         return path
-    return os.path.relpath(os.path.abspath(path), ctx.obj["root"]).replace(os.sep, "/")
+    return repo_relative(ctx.obj["root"], path)
 
 
 @query.command("def")

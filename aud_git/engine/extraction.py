@@ -2,7 +2,6 @@
 of results never matters: keys are natural)."""
 from __future__ import annotations
 
-import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 
@@ -10,6 +9,7 @@ from aud_git.db.cache import ExtractionCache, is_regular_mode
 from aud_git.extract import FileRecord, failed_record, finish_record, index_file, read_file
 from aud_git.git.snapshot import Entry
 from aud_git.languages import language_of
+from aud_git.paths import disk_path
 from aud_git.processes import fork_executor
 
 _CHUNK = 24
@@ -76,7 +76,7 @@ def extract_entries(
     jobs: int,
     on_progress: Callable[[int], None] | None = None,
 ) -> Iterator[list[FileRecord]]:
-    tasks = [(e.path, os.path.join(workdir, e.path)) for e in sorted(entries, key=lambda e: e.path)]
+    tasks = [(e.path, disk_path(workdir, e.path)) for e in sorted(entries, key=lambda e: e.path)]
     chunks = [(tasks[i:i + _CHUNK], max_size, roots) for i in range(0, len(tasks), _CHUNK)]
     results: Iterable[list[FileRecord]]
     if jobs <= 1 or len(tasks) < _SERIAL_BELOW:

@@ -153,7 +153,6 @@ def _update_locked(conn: sqlite3.Connection, workspace: Workspace, config: Confi
         "workdir": workspace.workdir,
     }
     identity = Identity.of(config, entries)
-    left_out = _left_out(git_state.not_utf8)
     reason = identity.why_full(meta) if mode == "incremental" else None
     if mode == "full" or reason is not None:
         conn.close()
@@ -162,19 +161,10 @@ def _update_locked(conn: sqlite3.Connection, workspace: Workspace, config: Confi
         with store.new_database(workspace.db_path) as built:
             summary = _full(built, workspace, config, entries, request, cache, snapshot_meta)
         summary.reason = reason
-        summary.notes.extend(left_out)
         return summary, store.connect(workspace.db_path)
     summary = incremental_update(conn, workspace, config, entries, identity, request, cache,
                                  snapshot_meta, stored)
-    summary.notes.extend(left_out)
     return summary, conn
-
-
-def _left_out(not_utf8: int) -> list[str]:
-    if not not_utf8:
-        return []
-    return [f"{not_utf8} file{'s' if not_utf8 != 1 else ''} left out: names that are not UTF-8"
-            " are not supported yet"]
 
 
 def _full(conn: sqlite3.Connection, workspace: Workspace, config: Config,

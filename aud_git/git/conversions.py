@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 import pygit2
 
 from aud_git.git.workspace import Workspace
+from aud_git.paths import real_path
 
 # Conversions that can leave the size as it was.
 _SIZE_KEEPING = ("filter", "working-tree-encoding")
@@ -31,7 +32,7 @@ def blob_is_bytes(workspace: Workspace, paths: Iterable[str]) -> Callable[[str, 
     size_keeping = _mentioned_attributes(workspace, paths)
 
     def same(path: str, blob_id: str) -> bool:
-        if any(repo.get_attr(path, a) not in (None, False) for a in size_keeping):
+        if any(repo.get_attr(real_path(path), a) not in (None, False) for a in size_keeping):
             return False
         try:
             _, size = repo.odb.read_header(blob_id)  # a header, never the blob: partial clones

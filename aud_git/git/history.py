@@ -7,6 +7,7 @@ import pygit2
 
 from aud_git.errors import AudError
 from aud_git.git.workspace import Workspace
+from aud_git.paths import stored_path
 
 
 def merge_base(workspace: Workspace, ref: str) -> str:
@@ -29,7 +30,7 @@ def merge_base(workspace: Workspace, ref: str) -> str:
 
 
 def tree_blobs(workspace: Workspace, commit_id: str, wanted: Callable[[str], bool]) -> dict[str, str]:
-    """Path -> blob id of every `wanted` file in a commit's tree."""
+    """Stored path -> blob id of every `wanted` file in a commit's tree."""
     repo = workspace.repo
     blobs: dict[str, str] = {}
     stack = [(repo[commit_id].peel(pygit2.Tree), "")]
@@ -39,8 +40,8 @@ def tree_blobs(workspace: Workspace, commit_id: str, wanted: Callable[[str], boo
             path = prefix + (entry.name or "")
             if isinstance(entry, pygit2.Tree):
                 stack.append((entry, path + "/"))
-            elif isinstance(entry, pygit2.Blob) and wanted(path):
-                blobs[path] = str(entry.id)
+            elif isinstance(entry, pygit2.Blob) and wanted(stored_path(path)):
+                blobs[stored_path(path)] = str(entry.id)
     return blobs
 
 

@@ -20,7 +20,7 @@ from aud_git.git import plumbing
 from aud_git.git.conversions import blob_is_bytes
 from aud_git.git.refs import index_identity, index_records
 from aud_git.git.workspace import Workspace, git_index
-from aud_git.paths import PF_DIR
+from aud_git.paths import PF_DIR, real_path, stored_path
 
 _SUBMODULE_MODE = 0o160000
 _SYMLINK_MODE = 0o120000
@@ -48,7 +48,6 @@ class GitState:
     index_checksum: str | None  # what identifies `.git/index` (see `index_identity`)
     status_paths: frozenset[str]  # every path `status` reported
     exclude: tuple[str, ...] = ()  # the configuration's exclude patterns it applied
-    not_utf8: int = 0  # files left out because their names are not UTF-8
     unwatched: frozenset[str] = frozenset()  # assume-unchanged or skip-worktree paths
 
 
@@ -85,22 +84,19 @@ def take_snapshot(workspace: Workspace, config: Config,
         for path, (oid, symlink) in carried.rows.items():
             if path not in suspects:
                 entries[path] = Entry(path, oid, _SYMLINK_MODE if symlink else _FILE_MODE)
-        found = (_stage_zero(index, p) for p in sorted(suspects))
+        found = (_stage_zero(index, real_path(p)) for p in sorted(suspects))
         index_entries: Iterable[pygit2.IndexEntry | plumbing.Entry] = (
             e for e in found if e is not None)
     else:
         index_entries = iter(index)
     from_index: list[str] = []
-    not_utf8 = {path for path in status if not utf8_name(path)}
     for entry in index_entries:
-        path = str(entry.path)
+        path = stored_path(str(entry.path))
         if entry.mode == _SUBMODULE_MODE:
             submodules.add(path)
         elif indexable(path, config):
             entries[path] = Entry(path, str(entry.id), entry.mode)
             from_index.append(path)
-        elif not utf8_name(path):
-            not_utf8.add(path)
     _apply_status(entries, status, submodules, config)
     _unvouched_to_read(workspace, entries, from_index)
     for path in unwatched & entries.keys():  # git is told not to look: the bytes are read
@@ -108,30 +104,32 @@ def take_snapshot(workspace: Workspace, config: Config,
             entries[path] = Entry(path, None, entries[path].mode)
         else:  # gone, and git will not say so: left out, as a full snapshot leaves it out
             del entries[path]
-    return entries, GitState(checksum, frozenset(status.keys() - not_utf8), config.exclude,
-                             len(not_utf8), unwatched)
+    return entries, GitState(checksum, frozenset(status), config.exclude, unwatched)
 
 
 def _unwatched(workspace: Workspace, index: pygit2.Index | plumbing.Index) -> frozenset[str]:
     """Paths git is told not to look at (`update-index --assume-unchanged`, skip-worktree):
     its `status` would not report an edit to them. libgit2 does not tell these flags."""
     if isinstance(index, plumbing.Index):
-        return index.unwatched  # a split index: git listed them (our parser sees half of it)
+        return frozenset(map(stored_path, index.unwatched))  # a split index: git listed them
     try:
-        return frozenset(r.path for r in index_records(workspace.git_dir) if r.unwatched)
+        return frozenset(stored_path(r.path) for r in index_records(workspace.git_dir)
+                         if r.unwatched)
     except (OSError, ValueError, IndexError, struct.error):
         return frozenset()  # an index this parser cannot read; libgit2 read it
 
 
 def _status_and_index(repo: pygit2.Repository) -> tuple[dict[str, int], pygit2.Index | plumbing.Index]:
+    """git's status (keyed by stored paths) and its index (keyed by names, as git has them)."""
     index = git_index(repo)
     if isinstance(index, plumbing.Index) and repo.workdir:  # libgit2 cannot read it either
-        return plumbing.read_status(repo.workdir), index
-    try:
-        status = repo.status(untracked_files="all")
-    except pygit2.GitError as exc:
-        raise AudError(f"git status failed: {exc}") from None
-    return status, index
+        status = plumbing.read_status(repo.workdir)
+    else:
+        try:
+            status = repo.status(untracked_files="all")
+        except pygit2.GitError as exc:
+            raise AudError(f"git status failed: {exc}") from None
+    return {stored_path(name): flags for name, flags in status.items()}, index
 
 
 def _apply_status(entries: dict[str, Entry], status: dict[str, int], submodules: set[str],
@@ -176,15 +174,4 @@ def _stage_zero(index: pygit2.Index | plumbing.Index,
 
 
 def indexable(path: str, config: Config) -> bool:
-    return not (path == PF_DIR or path.startswith(PF_DIR + "/") or config.is_excluded(path)
-                or not utf8_name(path))
-
-
-def utf8_name(path: str) -> bool:
-    """Is the name valid UTF-8? (pygit2 hands over other bytes as lone surrogates; the index
-    stores paths as UTF-8 text, so such a file is left out, and each update says so.)"""
-    try:
-        path.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
+    return not (path == PF_DIR or path.startswith(PF_DIR + "/") or config.is_excluded(path))

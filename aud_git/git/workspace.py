@@ -10,7 +10,7 @@ import pygit2
 
 from aud_git.errors import AudError
 from aud_git.git import plumbing
-from aud_git.paths import DB_NAME, PF_DIR, PF_FILES
+from aud_git.paths import DB_NAME, PF_DIR, PF_FILES, disk_path
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,8 @@ class Workspace:
         return os.path.join(self.pf_dir, DB_NAME)
 
     def abspath(self, path: str) -> str:
-        return os.path.join(self.workdir, path)
+        """The file of a stored path (see `paths.stored_path`)."""
+        return disk_path(self.workdir, path)
 
     def head_commit(self) -> str | None:
         """HEAD's commit id; None on an unborn branch."""

@@ -15,7 +15,7 @@ import sqlite3
 import struct
 
 from aud_git.git.refs import git_dir_of, index_identity, tracked_paths
-from aud_git.paths import PF_DIR
+from aud_git.paths import PF_DIR, disk_path, stored_path
 
 
 def stale_reason(root: str, conn: sqlite3.Connection) -> str | None:
@@ -33,15 +33,15 @@ def stale_reason(root: str, conn: sqlite3.Connection) -> str | None:
 
 def _changed_files(root: str, conn: sqlite3.Connection, since_ns: int) -> int:
     changed = 0
-    prefix = root + os.sep
     for path, size, sha256, status in conn.execute("SELECT path, size, sha256, status FROM files"):
+        on_disk = disk_path(root, path)
         try:
-            info = os.lstat(prefix + path)
+            info = os.lstat(on_disk)
         except OSError:
             changed += 1
             continue
         if (info.st_mtime_ns > since_ns or info.st_size != size) and sha256 is not None:
-            changed += _hash_of(prefix + path, status) != sha256
+            changed += _hash_of(on_disk, status) != sha256
     return changed
 
 
@@ -61,11 +61,11 @@ def _tracked_but_missing(root: str, git_dir: str, conn: sqlite3.Connection,
     from aud_git.config import Config
 
     try:
-        tracked = set(tracked_paths(git_dir, with_submodules=False))
+        tracked = set(map(stored_path, tracked_paths(git_dir, with_submodules=False)))
     except (OSError, ValueError, IndexError, struct.error):  # an index we cannot read: no claim
         return 0
     indexed = {path for (path,) in conn.execute("SELECT path FROM files")}
     excluded = Config(exclude=tuple(json.loads(meta.get("snapshot_exclude", "[]"))))
     return sum(1 for path in tracked - indexed
                if not (path.startswith(PF_DIR + "/") or excluded.is_excluded(path))
-               and os.path.lexists(os.path.join(root, path)))  # deleted, or outside a sparse cone
+               and os.path.lexists(disk_path(root, path)))  # deleted, or outside a sparse cone

@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from aud_git.paths import PF_DIR
+from aud_git.paths import PF_DIR, stored_path
 
 MAX_DELAY = 2.0
 
@@ -84,4 +84,4 @@ def relevant(workdir: str, unseen: Callable[[str], bool], path: str) -> tuple[bo
             return False, None
     except Exception:  # a path git cannot judge is still worth a reconcile
         pass
-    return True, rel
+    return True, stored_path(rel)

@@ -22,7 +22,8 @@ from aud_git.extract import index_file as real_index_file
 from conftest import Repo
 
 PY_PATHS = ["a.py", "b.py", "pkg/__init__.py", "pkg/c.py", "pkg/d.py", "pkg/sub/e.py",
-            "pkg/sub/__init__.py", "src/lib/f.py"]
+            "pkg/sub/__init__.py", "src/lib/f.py",
+            "pkg/odd\udcff.py", '"quoted.py']  # names in any bytes: stored losslessly
 TS_PATHS = ["w/x.ts", "w/y.ts", "w/index.ts", "w/z/index.ts", "w/z.js", "tsconfig.json"]
 PY_LINES = [
     "import a", "import pkg.c", "from pkg import c", "from pkg import d as dd", "from . import d",

@@ -91,13 +91,25 @@ def test_a_split_index_is_read_through_git_itself(repo):
     assert repo.digest() == through_git
 
 
-def test_a_name_that_is_not_utf8_is_left_out_and_said_so(repo):
+@pytest.mark.parametrize("name, stored", [
+    ("bad\udcff.py", '"bad\\xff.py'),  # the bytes b"bad\xff.py": not UTF-8
+    ('"quoted.py', '""quoted.py'),  # starts with the quote that marks the stored form
+    ("back\\slash.py", "back\\slash.py"),  # UTF-8: stored as it is
+])
+def test_a_name_in_any_bytes_is_stored_losslessly(repo, name, stored):
     repo.write("a.py", "def f():\n    pass\n")
     repo.commit()
-    (repo.path / "bad\udcff.py").write_text("x = 1\n")  # the name's bytes: b"bad\xff.py"
-    result = repo.run_aud("index")
-    assert result.returncode == 0 and "1 file left out: names that are not UTF-8" in result.stdout
+    (repo.path / name).write_text("def one():\n    pass\n")
+    repo.aud("index")
+    assert repo.query("SELECT lang FROM files WHERE path = ?", stored) == [("python",)]
+    repo.git("add", "--all")
+    repo.commit()  # tracked now: its name comes from git's index
+    (repo.path / name).write_text("def two():\n    pass\n")
+    repo.aud("index", "--incremental")
     repo.assert_exact()
+    assert repo.query("SELECT qualname FROM symbols WHERE file = ? AND kind = 'function'",
+                      stored) == [("two",)]
+    assert repo.run_aud("query", "def", "two").stdout.startswith(stored + ":")
 
 
 @pytest.mark.parametrize("flag", ["--assume-unchanged", "--skip-worktree"])
