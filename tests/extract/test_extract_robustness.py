@@ -49,8 +49,9 @@ JS_FILES = _npm_javascript()
 # Valid Python that tree-sitter-python 0.25 rejects, each as a pattern of the source and a
 # program that shows it (test_known_grammar_gaps_still_fail says when one is fixed).
 KNOWN_GRAMMAR_GAPS = {
-    # a star in a subscript before anything but a name, call, attribute or subscript (PEP 646)
-    "x[*1]\n": re.compile(r"[\w.)\]]\s*\[[^\[\]]*\*\s*[^\sA-Za-z_]"),
+    # a star in a subscript before anything but a name, call, attribute or subscript (PEP 646),
+    # whatever is subscripted (a name, a call, a display `{}`, a string)
+    "x[*1]\n": re.compile(r"[\w.)\]}'\"]\s*\[[^\[\]]*\*\s*[^\sA-Za-z_]"),
     # a bracketed line ending in an operator, continued less indented than its block
     "def f():\n    x = (a +\nb)\n": re.compile(r"[-+*/%&|^<>=.]\s*\n(?=\S)"),
 }
