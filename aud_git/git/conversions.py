@@ -26,19 +26,20 @@ _SIZE_KEEPING = ("filter", "working-tree-encoding")
 _MENTIONS = re.compile(rb"(?<![\w-])[-!]?(" + b"|".join(a.encode() for a in _SIZE_KEEPING) + rb")\b")
 
 
-def blob_is_bytes(workspace: Workspace, paths: Iterable[str]) -> Callable[[str, str], bool]:
-    """`same(path, blob_id)`: whether the blob's bytes are provably the working tree's."""
+def blob_is_bytes(workspace: Workspace, paths: Iterable[str]) -> Callable[[str, str, int], bool]:
+    """`same(path, blob_id, size on disk)`: whether the blob's bytes are provably the working
+    tree's."""
     repo = workspace.repo
     size_keeping = _mentioned_attributes(workspace, paths)
 
-    def same(path: str, blob_id: str) -> bool:
+    def same(path: str, blob_id: str, size_on_disk: int) -> bool:
         if any(repo.get_attr(real_path(path), a) not in (None, False) for a in size_keeping):
             return False
         try:
             _, size = repo.odb.read_header(blob_id)  # a header, never the blob: partial clones
-            return os.lstat(workspace.abspath(path)).st_size == size
-        except (KeyError, ValueError, OSError, pygit2.GitError):
+        except (KeyError, ValueError, pygit2.GitError):
             return False
+        return size_on_disk == size
 
     return same
 

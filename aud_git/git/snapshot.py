@@ -155,11 +155,14 @@ def _unvouched_to_read(workspace: Workspace, entries: dict[str, Entry],
         entry = entries.get(path)
         if entry is None or entry.oid is None or entry.mode == _SYMLINK_MODE:
             continue
-        if not os.path.lexists(workspace.abspath(path)):
+        try:
+            size = os.lstat(workspace.abspath(path)).st_size
+        except OSError:
             # In git's index, not on disk, and not deleted says status: skip-worktree (outside
             # a sparse checkout's patterns). The index describes what is on disk.
             del entries[path]
-        elif not same(path, entry.oid):
+            continue
+        if not same(path, entry.oid, size):
             entries[path] = Entry(path, None, entry.mode)
 
 
