@@ -147,10 +147,13 @@ def test_a_damaged_page_is_found_and_rebuilt_by_aud_index(repo, mode):
     db = repo.path / ".pf" / "repo_index.db"
     conn = sqlite3.connect(db)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    # `meta`, which every update reads, among the damaged pages whatever the layout.
+    (meta_page,) = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'meta'").fetchone()
     conn.close()
     data = bytearray(db.read_bytes())
     page = 4096
-    for start in range(2 * page, len(data) - page, 3 * page):  # every third page, header kept
+    starts = {*range(2 * page, len(data) - page, 3 * page), (meta_page - 1) * page}
+    for start in starts:  # every third page and meta's, the file header kept
         data[start + 100:start + page] = bytes(range(256)) * ((page - 100) // 256) + bytes(
             (page - 100) % 256)
     db.write_bytes(bytes(data))

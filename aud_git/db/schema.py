@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 # Bump when link rows change for the same facts: part of `meta` and of the link cache's context.
-LINKER_VERSION = "1"
+LINKER_VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,11 @@ FACT_TABLES: tuple[Table, ...] = (
         (("file",),),
     ),
     Table(
+        "types",
+        ("file", "line", "col", "scope", "target", "origin", "expr"),
+        (("file",),),
+    ),
+    Table(
         "ts_configs",
         ("file", "base_url", "paths", "extends"),
         (("file",),),
@@ -72,7 +77,7 @@ LINK_TABLES: tuple[Table, ...] = (
     ),
     Table(
         "call_links",
-        ("file", "line", "col", "callee", "target_file", "target_qualname"),
+        ("file", "line", "col", "callee", "target_file", "target_qualname", "resolution"),
         (("file",), ("target_file", "target_qualname")),
     ),
     Table(

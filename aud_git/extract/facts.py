@@ -58,6 +58,24 @@ class Assignment(NamedTuple):
     value: str
 
 
+class TypeFact(NamedTuple):
+    """What the code says a name holds: evidence the linker follows to resolve `x.m()`.
+
+    `target` is the qualname of what is bound (`f.x` a local of `f`, `C.x` an attribute of
+    class `C`, `x` a module global, or a function or class itself); `scope` is where `expr` is
+    evaluated. `expr` is a dotted chain with `()` for calls (`m.C()`, `make().build()`), a
+    normalized annotation (`Optional["m.C"]` is `m.C`), `None`, or `?` for anything else.
+    Origins: `param` and `annotation` (a declared type), `assign` (a value), `receiver`
+    (`self` or `cls`: expr `instance` or `class`), `returns`, `base` (in order), `decorator`,
+    `global` and `nonlocal` (the name lives outside)."""
+    line: int
+    col: int
+    scope: str
+    target: str
+    origin: str
+    expr: str
+
+
 class TsConfig(NamedTuple):
     base_url: str | None
     paths: str | None  # JSON text
@@ -72,7 +90,7 @@ class ParseError(NamedTuple):
 
 ROW_TYPES: dict[str, type[tuple]] = {
     "symbols": Symbol, "imports": Import, "exports": Export, "calls": Call,
-    "assignments": Assignment, "ts_configs": TsConfig, "parse_errors": ParseError,
+    "assignments": Assignment, "types": TypeFact, "ts_configs": TsConfig, "parse_errors": ParseError,
 }
 
 
@@ -83,6 +101,7 @@ class Facts:
     exports: list[Export] = field(default_factory=list)
     calls: list[Call] = field(default_factory=list)
     assignments: list[Assignment] = field(default_factory=list)
+    types: list[TypeFact] = field(default_factory=list)
     ts_configs: list[TsConfig] = field(default_factory=list)
     parse_errors: list[ParseError] = field(default_factory=list)
 

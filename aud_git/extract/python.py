@@ -24,6 +24,7 @@ from typing import Any, NamedTuple
 
 from aud_git.extract.facts import Assignment, Call, Facts, Import, ParseError, Symbol
 from aud_git.extract.grammars import language, parser, syntax_error_rows
+from aud_git.extract.python_types import TypeRecorder, TypeText
 from aud_git.extract.text import MAX_QUALNAME, MAX_TEXT, clip, clip_span, invalid_utf8
 
 MODULE_SCOPE = "<module>"
@@ -31,7 +32,8 @@ MAX_DEPTH = 50_000
 _FACT_NODES = (
     "function_definition", "class_definition", "call", "assignment", "augmented_assignment",
     "import_statement", "import_from_statement", "future_import_statement",
-    "type_alias_statement",
+    "type_alias_statement", "for_statement", "for_in_clause", "as_pattern", "named_expression",
+    "global_statement", "nonlocal_statement", "lambda",
 )
 _LONE_CR = re.compile(rb"\r(?!\n)")
 _NAMES_IN_TARGET = frozenset({"pattern_list", "tuple_pattern", "list_pattern", "list_splat_pattern"})
@@ -175,10 +177,13 @@ def _names_bound(target) -> list:
 
 
 class _Scope:
-    __slots__ = ("qualname", "kind", "body_start", "end")
+    __slots__ = ("qualname", "kind", "body_start", "end", "receiver", "globals")
 
-    def __init__(self, qualname: str | None, kind: str, body_start: int, end: int) -> None:
+    def __init__(self, qualname: str | None, kind: str, body_start: int, end: int,
+                 receiver: str | None = None) -> None:
         self.qualname, self.kind, self.body_start, self.end = qualname, kind, body_start, end
+        self.receiver = receiver  # a method's `self` (or `cls`): its attributes are the class's
+        self.globals: set[str] = set()  # names a function declares `global`
 
 
 # A symbol's fields but `exported`, which finish() decides once every binding is known.
@@ -193,10 +198,11 @@ class _Binding(NamedTuple):
     payload: Any
 
 
-class _Walker:
+class _Walker(TypeRecorder):
     def __init__(self, source: bytes, facts: Facts) -> None:
         self.src = source
         self.facts = facts
+        self.text_of = TypeText(self.ident, _parse_string)
         self.scopes: list[_Scope] = [_Scope(None, "module", 0, len(source) + 1)]
         # Definitions and bound names in document order; resolved in finish().
         self.bindings: list[_Binding] = []
@@ -259,10 +265,15 @@ class _Walker:
         self.bindings.append(_Binding("definition", scope.qualname, (
             name, qualname, kind, scope.qualname, point.row + 1, point.column,
             *_last_token_end(node), signature)))
+        receiver = None
+        if kind == "class":
+            self.class_types(node, scope, name)
+        else:
+            receiver = self.function_types(node, scope, qualname, kind == "method")
         body = node.child_by_field_name("body")
         body_start = body.start_byte if body is not None else node.end_byte
         self.scopes.append(_Scope(qualname, "class" if kind == "class" else "function",
-                                  body_start, node.end_byte))
+                                  body_start, node.end_byte, receiver))
 
     def param(self, node) -> str:
         """One parameter as the signature shows it; what a syntax error left of one, as written."""
@@ -325,9 +336,12 @@ class _Walker:
             callee = self.dotted(function) or self.span(
                 start if splat is not None else _bare(function).start_byte,
                 _bare(function).end_byte, 200)
-        scope = self.scope_at(start).qualname or MODULE_SCOPE
-        self.facts.calls.append(Call(point.row + 1, point.column, scope, callee,
-                                     self.arguments(node.child_by_field_name("arguments"))))
+        arguments = node.child_by_field_name("arguments")
+        where = self.scope_at(start)
+        if callee == "super" and arguments is not None and arguments.named_child_count:
+            self.super_arguments(node, where, arguments)
+        self.facts.calls.append(Call(point.row + 1, point.column, where.qualname or MODULE_SCOPE,
+                                     callee, self.arguments(arguments)))
 
     def arguments(self, node) -> str:
         """From the first argument's start to the last one's end, as Python's tree has them."""
@@ -382,6 +396,7 @@ class _Walker:
                 targets.append(value.child_by_field_name("left"))
                 value = value.child_by_field_name("right")
         value_text = self.text(value) if value is not None else None
+        self.assignment_types(node, scope, targets, value, annotation)
         for target in targets:
             bare = _bare(target)
             if value_text is not None:
@@ -402,6 +417,7 @@ class _Walker:
         operator = node.child_by_field_name("operator")
         value = node.child_by_field_name("right")
         point = target.start_point
+        self.bind_value(self.scope_at(node.start_byte), target, "assign", "?")
         scope = self.scope_at(node.start_byte).qualname or MODULE_SCOPE
         self.facts.assignments.append(Assignment(
             point.row + 1, point.column, scope, self.text(target),
@@ -460,6 +476,9 @@ class _Walker:
             "function_definition": self.function, "class_definition": self.klass,
             "import_statement": self.imports, "import_from_statement": self.imports,
             "future_import_statement": self.imports,
+            "for_statement": self.loop, "for_in_clause": self.loop, "as_pattern": self.alias,
+            "named_expression": self.walrus, "lambda": self.lambda_params,
+            "global_statement": self.declared_outside, "nonlocal_statement": self.declared_outside,
         }
         for node in captured:
             try:
@@ -510,6 +529,20 @@ class _Walker:
                 public = exported.get(parent, False) and not name.startswith("_")
             exported[qualname] = public
         self.facts.symbols.extend(Symbol(*s, int(exported[s[1]])) for s in symbols)
+
+
+def _parse_string(node):
+    """The expression a string annotation holds (`"m.C"`), parsed by the pinned grammar."""
+    text = _string_value(node)
+    if text is None or len(text) > MAX_TEXT:
+        return None
+    root = parser("python").parse(text.strip().encode("utf-8")).root_node
+    if root.has_error or root.named_child_count != 1:
+        return None
+    statement = root.named_children[0]
+    if statement.type != "expression_statement" or statement.named_child_count != 1:
+        return None
+    return statement.named_children[0]
 
 
 def _deeper_than(root, limit: int) -> bool:

@@ -1,13 +1,45 @@
-"""Resolving a call's callee text, `a.b.c` or `m.C().method`, through a module's bindings.
+"""Resolving a call's callee text, `a.b.c` or `m.C().method`, to the definitions it calls.
 
-Shared by the Python and JS/TS linkers, which supply what a name and a member mean.
+Each link says how it was found (`resolution`, weakest first): `direct` (a definition of the
+same file), `import`, `self` (the enclosing class, through `self`, `cls` or `this`),
+`inherited` (a base class's member), `annotated` (through a declared type: a parameter,
+variable or return annotation), `inferred` (through a value assigned); a class call also links
+its `__init__` with resolution `init`. Shared by both linkers: JS/TS resolves names, members
+and `this`; Python (python_calls.py) follows types as well.
 """
 from __future__ import annotations
+
+from typing import NamedTuple
 
 from aud_git.link.bindings import Binding, Definition, ModuleRef
 from aud_git.link.lookups import Lookups
 
 CALLABLE_KINDS = frozenset({"class", "function", "method"})
+RESOLUTIONS = ("direct", "import", "self", "inherited", "annotated", "inferred", "init")
+
+
+class Resolved(NamedTuple):
+    """A binding and how it was reached: the least certain step on the way."""
+    binding: Binding
+    how: str
+
+    def via(self, how: str) -> Resolved:
+        return self if RESOLUTIONS.index(self.how) >= RESOLUTIONS.index(how) else Resolved(self.binding, how)
+
+
+Token = tuple[str, bool]  # a name, and whether it is called (`b()` in `a.b().c`)
+
+
+def tokens_of(chain: str) -> list[Token] | None:
+    """`a.b().c` -> [("a", False), ("b", True), ("c", False)]; None for any other shape."""
+    out: list[Token] = []
+    for token in chain.split("."):
+        called = token.endswith("()")
+        name = token[:-2] if called else token
+        if not name.isidentifier():
+            return None
+        out.append((name, called))
+    return out
 
 
 def instance_of(binding: Binding | None) -> Definition | None:
@@ -42,34 +74,33 @@ class CallResolver:
         own = self.lk.own_symbols()
         rows = []
         for line, col, caller, callee in calls:
-            target = self.resolve_call(file, own, caller, callee)
-            if target is not None:
-                rows.append((line, col, callee, target.path, target.qualname))
+            for target, how in self.resolve_call(file, own, caller, callee):
+                assert isinstance(target, Definition)  # resolve_call returns definitions only
+                rows.append((line, col, callee, target.path, target.qualname, how))
         return rows
 
-    def resolve_call(self, file: str, own: dict[str, str], caller: str, callee: str) -> Definition | None:
-        tokens: list[tuple[str, bool]] = []
-        for token in callee.split("."):
-            called = token.endswith("()")
-            name = token[:-2] if called else token
-            if not name.isidentifier():
-                return None
-            tokens.append((name, called))
+    def resolve_call(self, file: str, own: dict[str, str], caller: str,
+                     callee: str) -> list[Resolved]:
+        tokens = tokens_of(callee)
+        if tokens is None:
+            return []
         (head, head_called), rest = tokens[0], tokens[1:]
         if head in self.receiver_names and not head_called and rest:
             owner = caller.rpartition(".")[0]
             if own.get(owner) != "class":
-                return None
+                return []
             current: Binding | None = Definition(file, owner, "instance")
+            how = "self"
         else:
             current = self.head(file, head)
+            how = "direct" if isinstance(current, Definition) and current.path == file else "import"
         for index, (name, called) in enumerate([(head, head_called), *rest]):
             if index:
                 current = self.member(current, name)
             if called:
                 current = instance_of(current)
             if current is None:
-                return None
+                return []
         if isinstance(current, Definition) and current.kind in CALLABLE_KINDS:
-            return current
-        return None
+            return [Resolved(current, how)]
+        return []

@@ -16,9 +16,11 @@ class Interface:
     members: dict[str, str] = field(default_factory=dict)  # dotted qualname -> kind
     exports: dict[str, tuple] = field(default_factory=dict)  # JS export name -> first entry
     stars: tuple = ()  # star import (Python) or star export (JS) sources
+    types: dict[str, tuple] = field(default_factory=dict)  # target -> ((origin, scope, expr), ...)
 
     def values(self) -> dict[tuple[str, str], object]:
         flat: dict[tuple[str, str], object] = {("stars", ""): self.stars}
+        flat.update((("types", k), v) for k, v in self.types.items())
         flat.update((("name", k), v) for k, v in self.names.items())
         flat.update((("member", k), v) for k, v in self.members.items())
         flat.update((("export", k), v) for k, v in self.exports.items())
@@ -33,8 +35,10 @@ def _top_level(kinds: dict[str, str]) -> dict[str, set]:
     return {q: {("symbol", q, k)} for q, k in kinds.items() if "." not in q}
 
 
-def python_interface(kinds: dict[str, str], imports: list[tuple]) -> Interface:
-    """`kinds`: qualname -> kind; `imports`: (line, col, kind, module, name, alias, level) rows."""
+def python_interface(kinds: dict[str, str], imports: list[tuple],
+                     types: dict[str, tuple] | None = None) -> Interface:
+    """`kinds`: qualname -> kind; `imports`: (line, col, kind, module, name, alias, level) rows;
+    `types`: target -> its `types` evidence, (origin, scope, expr) in document order."""
     names = _top_level(kinds)
     stars = set()
     for _line, _col, kind, module, name, alias, level in imports:
@@ -46,7 +50,7 @@ def python_interface(kinds: dict[str, str], imports: list[tuple]) -> Interface:
         else:
             names.setdefault(alias or name, set()).add(("from", module, level, name))
     return Interface({k: frozenset(v) for k, v in names.items()}, _members(kinds), {},
-                     tuple(sorted(stars, key=repr)))
+                     tuple(sorted(stars, key=repr)), types or {})
 
 
 def js_interface(kinds: dict[str, str], imports: list[tuple], exports: list[tuple]) -> Interface:

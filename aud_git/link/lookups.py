@@ -3,7 +3,8 @@
 Each read records a dependency `(kind, path, name)` of the file being linked: `path` (a probed
 path, present or not), `pymod` and `jsmod` (a module probe: every candidate path of one stem, see
 the linkers), `dir` (whether a directory holds indexed files), `config` (a tsconfig read), and
-`name`, `member`, `export`, `stars` (one key of another file's interface, see interface.py).
+`name`, `member`, `export`, `stars`, `types` (one key of another file's interface, see
+interface.py).
 The file's own facts are read freely: a file is re-linked whenever it changes. The links of a
 file are a pure function of its facts and what it recorded, so "which files must be re-linked
 after these paths changed" is a query over `link_deps`.
@@ -34,15 +35,43 @@ _IN_PROGRESS = object()
 MAX_RESOLUTION_DEPTH = 48
 
 
-def _kinds(rows) -> dict[str, str]:
-    """qualname -> kind; a qualname defined with two different kinds is `ambiguous`."""
+# TypeScript's declarations that make no value: merged with a value of the same name (an
+# interface and a function `$constructor`, `export type X` and `export const X`), the name
+# means the value. A namespace merged with a class, function or enum adds to it.
+_TYPE_ONLY = frozenset({"interface", "type"})
+_MERGES_INTO_VALUE = frozenset({"namespace"})
+
+
+def _merged(previous: str | None, kind: str, merging: bool) -> str:
+    if previous is None or previous == kind:
+        return kind
+    if merging:
+        for weaker in (_TYPE_ONLY, _MERGES_INTO_VALUE):
+            if previous in weaker and kind not in weaker:
+                return kind
+            if kind in weaker and previous not in weaker:
+                return previous
+    return "ambiguous"
+
+
+def _kinds(rows, lang: str | None = None) -> dict[str, str]:
+    """qualname -> kind; a qualname defined with two different kinds is `ambiguous`, except
+    where TypeScript merges the declarations (see _merged)."""
+    merging = lang in JS_LANGS
     kinds: dict[str, str] = {}
     for qualname, kind in rows:
         if kind == "module":
             continue
-        previous = kinds.get(qualname)
-        kinds[qualname] = kind if previous is None or previous == kind else "ambiguous"
+        kinds[qualname] = _merged(kinds.get(qualname), kind, merging)
     return kinds
+
+
+def _types(rows) -> dict[str, tuple]:
+    """target -> ((origin, scope, expr), ...) from `types` rows in document order."""
+    found: dict[str, list] = {}
+    for _line, _col, scope, target, origin, expr in sorted(rows):
+        found.setdefault(target, []).append((origin, scope, expr))
+    return {target: tuple(evidence) for target, evidence in found.items()}
 
 
 class FactReader:
@@ -60,6 +89,7 @@ class FactReader:
         self._exports: dict[str, list[tuple]] = {}
         self._configs: dict[str, tuple | None] = {}
         self._calls: dict[str, list[tuple]] = {}
+        self._types: dict[str, dict[str, tuple]] = {}
         self._interfaces: dict[str, Interface] = {}
 
     def _db(self) -> sqlite3.Connection:
@@ -94,7 +124,8 @@ class FactReader:
         for r in records:
             facts = r.facts
             # Plain tuples, ordered as `preload` orders the database's rows.
-            reader._symbols[r.path] = _kinds((s.qualname, s.kind) for s in facts.symbols)
+            reader._symbols[r.path] = _kinds(((s.qualname, s.kind) for s in facts.symbols), r.lang)
+            reader._types[r.path] = _types(facts.types)
             reader._imports[r.path] = sorted((tuple(i) for i in facts.imports), key=repr)
             reader._exports[r.path] = sorted(((e.name, e.local) for e in facts.exports), key=repr)
             reader._calls[r.path] = [(c.line, c.col, c.caller, c.callee) for c in facts.calls]
@@ -114,6 +145,7 @@ class FactReader:
             symbols: dict[str, list] = {p: [] for p in chunk}
             imports: dict[str, list] = {p: [] for p in chunk}
             exports: dict[str, list] = {p: [] for p in chunk}
+            types: dict[str, list] = {p: [] for p in chunk}
             for file, qualname, kind in self._db().execute(
                     f"SELECT file, qualname, kind FROM symbols WHERE file IN ({marks})", chunk):
                 symbols[file].append((qualname, kind))
@@ -124,8 +156,13 @@ class FactReader:
             for file, name, local in self._db().execute(
                     f"SELECT file, name, local FROM exports WHERE file IN ({marks})", chunk):
                 exports[file].append((name, local))
+            for file, *row in self._db().execute(
+                    "SELECT file, line, col, scope, target, origin, expr FROM types"
+                    f" WHERE file IN ({marks})", chunk):
+                types[file].append(tuple(row))
             for path in chunk:
-                self._symbols[path] = _kinds(symbols[path])
+                self._symbols[path] = _kinds(symbols[path], self.langs.get(path))
+                self._types[path] = _types(types[path])
                 self._imports[path] = sorted(imports[path], key=repr)
                 self._exports[path] = sorted(exports[path], key=repr)
 
@@ -134,8 +171,17 @@ class FactReader:
         found = self._symbols.get(path)
         if found is None:
             found = _kinds(self._db().execute(
-                "SELECT qualname, kind FROM symbols WHERE file = ?", (path,)))
+                "SELECT qualname, kind FROM symbols WHERE file = ?", (path,)), self.langs.get(path))
             self._symbols[path] = found
+        return found
+
+    def types(self, path: str) -> dict[str, tuple]:
+        """target -> its `types` evidence: ((origin, scope, expr), ...) in document order."""
+        found = self._types.get(path)
+        if found is None:
+            found = _types(self._db().execute(
+                "SELECT line, col, scope, target, origin, expr FROM types WHERE file = ?", (path,)))
+            self._types[path] = found
         return found
 
     def imports(self, path: str) -> list[tuple]:
@@ -178,7 +224,7 @@ class FactReader:
         if found is None:
             lang = self.langs.get(path)
             if lang == "python":
-                found = python_interface(self.symbols(path), self.imports(path))
+                found = python_interface(self.symbols(path), self.imports(path), self.types(path))
             elif lang in JS_LANGS:
                 found = js_interface(self.symbols(path), self.imports(path), self.exports(path))
             else:
@@ -206,6 +252,8 @@ def evaluate(reader: FactReader, kind: str, path: str, name: str):
         return interface.members.get(name)
     if kind == "export":
         return interface.exports.get(name)
+    if kind == "types":
+        return interface.types.get(name)
     return interface.stars
 
 
@@ -259,6 +307,10 @@ class Lookups:
 
     def stars(self, path: str) -> tuple:
         return self._lookup("stars", path)
+
+    def types(self, path: str, target: str) -> tuple | None:
+        """What `path` says `target` holds: ((origin, scope, expr), ...), or None."""
+        return self._lookup("types", path, target)
 
     def own_symbols(self) -> dict[str, str]:
         return self.reader.symbols(self.file)

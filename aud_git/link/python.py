@@ -16,6 +16,7 @@ import posixpath
 from aud_git.link.bindings import Binding, Definition, ModuleRef
 from aud_git.link.calls import CallResolver
 from aud_git.link.lookups import Lookups
+from aud_git.link.python_calls import PythonCalls
 
 _INIT_NAMES = ("__init__.py", "__init__.pyi")
 
@@ -33,8 +34,7 @@ def _probe(lk: Lookups, bases: tuple[str, ...], parts: list[str]) -> ModuleRef |
     return None
 
 
-class PythonLinker(CallResolver):
-    receiver_names = frozenset({"self", "cls"})
+class PythonLinker(PythonCalls, CallResolver):
 
     def __init__(self, lk: Lookups, source_roots: tuple[str, ...]) -> None:
         self.lk = lk

@@ -27,7 +27,7 @@ def test_validation_catches_a_dangling_link_into_a_changed_file(repo):
     repo.write("other.py", "x = 1\n")
     repo.aud("index")
     conn = sqlite3.connect(repo.path / ".pf" / "repo_index.db")
-    conn.execute("INSERT INTO call_links VALUES ('other.py', 9, 0, 'x', 'm.py', 'missing')")
+    conn.execute("INSERT INTO call_links VALUES ('other.py', 9, 0, 'x', 'm.py', 'missing', 'direct')")
     conn.commit()
     conn.close()
     repo.write("m.py", "def f():\n    return 1\n")

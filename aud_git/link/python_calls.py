@@ -1,0 +1,278 @@
+"""Python calls resolved through the types the code states or makes obvious.
+
+A callee chain (`ctx.invoke`, `self.helper.run`, `make().build`, `super().save`) is followed
+name by name. A name is looked up as Python does: the caller's own scope, the enclosing
+functions, then the module (its definitions and imports, see python.py). A local or attribute
+holds what its `types` rows say (extract/python_types.py), flow-insensitively: declared types
+(parameter and variable annotations) decide when there are any, else every value assigned must
+resolve to the same thing; one unknown value (`?`) or two different ones leave it unresolved.
+Members are found along the class's C3 method resolution order across files; a base class that
+is not in the repository hides everything after it in that order (it might define the name).
+Calling a class gives an instance, calling a function what its return annotation declares.
+
+Every fact read from another file goes through `Lookups` (`types`, `member`, `name`), so the
+interface diff re-links exactly the callers that a changed annotation, base or member affects.
+"""
+from __future__ import annotations
+
+from aud_git.link.bindings import Binding, Definition, ModuleRef
+from aud_git.link.calls import CALLABLE_KINDS, Resolved, Token, tokens_of
+from aud_git.link.lookups import Lookups
+
+MODULE = "<module>"
+_DECLARED = frozenset({"param", "annotation"})
+_PROPERTIES = frozenset({"property", "cached_property"})
+# Bases outside the repository known to define none of the names a repository's class calls.
+_TRANSPARENT_BASES = frozenset({"object", "Generic", "Protocol", "ABC"})
+
+
+def _c3(sequences: list[list]) -> list | None:
+    """The C3 merge of linearizations (None entries: classes outside the repository)."""
+    sequences = [list(s) for s in sequences if s]
+    merged: list = []
+    while sequences:
+        for sequence in sequences:
+            head = sequence[0]
+            if not any(head in other[1:] for other in sequences):
+                break
+        else:
+            return None  # no consistent order: Python refuses the class
+        merged.append(head)
+        sequences = [s[1:] if s[0] == head else s for s in sequences]
+        sequences = [s for s in sequences if s]
+    return merged
+
+
+class PythonCalls:
+    """Mixed into PythonLinker, which supplies `lk`, `head` and `member_of_module`."""
+
+    lk: Lookups
+
+    def head(self, path: str, name: str) -> Binding | None:
+        raise NotImplementedError
+
+    def member_of_module(self, module: ModuleRef, name: str) -> Binding | None:
+        raise NotImplementedError
+
+    def resolve_call(self, file: str, own: dict[str, str], caller: str,
+                     callee: str) -> list[Resolved]:
+        tokens = tokens_of(callee)
+        found = self.chain(file, caller, tokens) if tokens is not None else None
+        if found is None or not isinstance(found.binding, Definition):
+            return []
+        target = found.binding
+        if target.kind not in CALLABLE_KINDS:
+            return []
+        rows = [found]
+        if target.kind == "class":
+            init = self.class_member(target, "__init__")
+            if init is not None and init.binding.kind == "method":
+                rows.append(Resolved(init.binding, "init"))
+        return rows
+
+    # -- chains ----------------------------------------------------------------------------
+    def chain(self, path: str, scope: str, tokens: list[Token]) -> Resolved | None:
+        (name, called), rest = tokens[0], tokens[1:]
+        if name == "super" and called:
+            current = self.super_of(path, scope)
+        else:
+            current = self.name_in_scope(path, scope, name)
+            if called and current is not None:
+                current = self.call_result(current)
+        for name, called in rest:
+            if current is None:
+                return None
+            current = self.attribute(current, name)
+            if called and current is not None:
+                current = self.call_result(current)
+        return current
+
+    def name_in_scope(self, path: str, scope: str, name: str) -> Resolved | None:
+        """`name` read in `scope` of `path`: locals, enclosing functions, then the module."""
+        current = scope
+        while current != MODULE:
+            target = f"{current}.{name}"
+            evidence = self.lk.types(path, target) or ()
+            origins = {origin for origin, _, _ in evidence}
+            if "global" in origins:
+                break
+            if (evidence and "nonlocal" not in origins) or self.kind_of(path, target):
+                return self.value_of(path, target)
+            current = self.enclosing_function(path, current)
+        binding = self.head(path, name)
+        if binding is None:
+            return None
+        how = "direct" if isinstance(binding, Definition) and binding.path == path else "import"
+        if isinstance(binding, Definition) and binding.kind == "variable":
+            value = self.value_of(binding.path, binding.qualname)
+            return value.via(how) if value is not None else None
+        return Resolved(binding, how)
+
+    def enclosing_function(self, path: str, qualname: str) -> str:
+        """The scope whose names `qualname`'s body sees next: a function, else the module."""
+        parent = qualname.rpartition(".")[0]
+        while parent:
+            if self.kind_of(path, parent) in ("function", "method"):
+                return parent
+            parent = parent.rpartition(".")[0]
+        return MODULE
+
+    def kind_of(self, path: str, qualname: str) -> str | None:
+        if "." in qualname:
+            return self.lk.member(path, qualname)
+        candidates = self.lk.name(path, qualname) or ()
+        kinds = {c[2] for c in candidates if c[0] == "symbol"}
+        return kinds.pop() if len(candidates) == 1 and kinds else None
+
+    # -- values ----------------------------------------------------------------------------
+    def value_of(self, path: str, target: str) -> Resolved | None:
+        return self.lk.shared(("py-value", path, target), lambda: self._value_of(path, target))
+
+    def _value_of(self, path: str, target: str) -> Resolved | None:
+        kind = self.kind_of(path, target)
+        if kind in CALLABLE_KINDS:
+            return Resolved(Definition(path, target, kind), "direct")
+        evidence = self.lk.types(path, target) or ()
+        for origin, _scope, expr in evidence:
+            if origin == "receiver":
+                owner = target.rpartition(".")[0].rpartition(".")[0]  # `C.m.self` -> `C`
+                return Resolved(Definition(path, owner, expr), "self")
+        declared = [(scope, expr) for origin, scope, expr in evidence if origin in _DECLARED]
+        if declared:
+            results = [self.instance_named(path, scope, expr) for scope, expr in declared]
+            return self.agreed(results, "annotated")
+        values = [(scope, expr) for origin, scope, expr in evidence
+                  if origin == "assign" and expr != "None"]
+        return self.agreed([self.expression(path, scope, expr) for scope, expr in values], "inferred")
+
+    @staticmethod
+    def agreed(results: list[Resolved | None], how: str) -> Resolved | None:
+        """The one binding every result names, or None (none, unknown, or two different)."""
+        if not results or None in results:
+            return None
+        bindings = {r.binding for r in results if r is not None}
+        if len(bindings) != 1:
+            return None
+        first = results[0]
+        assert first is not None
+        return Resolved(bindings.pop(), first.how).via(how)
+
+    def expression(self, path: str, scope: str, expr: str) -> Resolved | None:
+        tokens = tokens_of(expr)
+        return self.chain(path, scope, tokens) if tokens is not None else None
+
+    def instance_named(self, path: str, scope: str, expr: str) -> Resolved | None:
+        """An instance of the class an annotation names."""
+        found = self.expression(path, scope, expr)
+        if found is None or not isinstance(found.binding, Definition):
+            return None
+        if found.binding.kind != "class":
+            return None
+        return Resolved(found.binding._replace(kind="instance"), found.how).via("annotated")
+
+    # -- calls and attributes --------------------------------------------------------------
+    def call_result(self, current: Resolved) -> Resolved | None:
+        binding = current.binding
+        if not isinstance(binding, Definition):
+            return None
+        if binding.kind == "class":
+            return Resolved(binding._replace(kind="instance"), current.how)
+        if binding.kind in ("function", "method"):
+            evidence = self.lk.types(binding.path, binding.qualname) or ()
+            returns = [(s, e) for origin, s, e in evidence if origin == "returns"]
+            if len(returns) != 1:
+                return None
+            found = self.instance_named(binding.path, *returns[0])
+            return found.via(current.how) if found is not None else None
+        return None
+
+    def attribute(self, current: Resolved, name: str) -> Resolved | None:
+        binding = current.binding
+        if isinstance(binding, ModuleRef):
+            member = self.member_of_module(binding, name)
+            if member is None:
+                return None
+            if isinstance(member, Definition) and member.kind == "variable":
+                value = self.value_of(member.path, member.qualname)
+                return value.via(current.how).via("import") if value is not None else None
+            return Resolved(member, current.how).via("import")
+        if not isinstance(binding, Definition) or binding.kind not in ("class", "instance", "super"):
+            return None
+        found = self.class_member(binding, name)
+        if found is None:
+            return None
+        member = found.binding
+        assert isinstance(member, Definition)
+        how = found.via(current.how).how
+        if member.kind == "variable":
+            value = self.value_of(member.path, member.qualname)
+            return value.via(how) if value is not None else None
+        if member.kind == "method" and binding.kind != "class" and self.is_property(member):
+            result = self.call_result(Resolved(member, how))
+            return result
+        return Resolved(member, how)
+
+    def is_property(self, method: Definition) -> bool:
+        evidence = self.lk.types(method.path, method.qualname) or ()
+        return any(origin == "decorator" and expr.rpartition(".")[2] in _PROPERTIES
+                   for origin, _, expr in evidence)
+
+    # -- classes ---------------------------------------------------------------------------
+    def class_member(self, owner: Definition, name: str) -> Resolved | None:
+        """`name` along `owner`'s MRO (after the class itself for `super()`)."""
+        skip = 1 if owner.kind == "super" else 0
+        return self.lk.shared(("py-attr", owner.path, owner.qualname, name, skip),
+                              lambda: self._class_member(owner, name, skip))
+
+    def _class_member(self, owner: Definition, name: str, skip: int) -> Resolved | None:
+        order = self.mro(owner.path, owner.qualname)
+        for index, entry in enumerate(order[skip:], start=skip):
+            if entry is None:
+                return None  # a class outside the repository comes first: it may define it
+            qualname = f"{entry.qualname}.{name}"
+            kind = self.lk.member(entry.path, qualname)
+            if kind is None and any(origin in ("assign", "annotation") for origin, _, _
+                                    in self.lk.types(entry.path, qualname) or ()):
+                kind = "variable"  # an attribute only `self.x = ...` assigns
+            if kind == "ambiguous":
+                return None
+            if kind is not None:
+                return Resolved(Definition(entry.path, qualname, kind),
+                                "inherited" if index else "direct")
+        return None
+
+    def mro(self, path: str, qualname: str) -> tuple:
+        """The class's method resolution order: Definitions, None for a class we cannot see."""
+        found = self.lk.shared(("py-mro", path, qualname), lambda: self._mro(path, qualname))
+        return found if found is not None else (Definition(path, qualname, "class"), None)
+
+    def _mro(self, path: str, qualname: str) -> tuple | None:
+        me = Definition(path, qualname, "class")
+        bases: list = []
+        for origin, scope, expr in self.lk.types(path, qualname) or ():
+            if origin != "base":
+                continue
+            found = self.expression(path, scope, expr) if expr != "?" else None
+            if found is not None and isinstance(found.binding, Definition) \
+                    and found.binding.kind == "class":
+                bases.append(found.binding)
+            elif found is None and expr.rpartition(".")[2] in _TRANSPARENT_BASES:
+                continue
+            else:
+                bases.append(None)
+        linearizations = [list(self.mro(b.path, b.qualname)) if b is not None else [None]
+                          for b in bases]
+        merged = _c3([*linearizations, bases])
+        return (me, *merged) if merged is not None else None
+
+    def super_of(self, path: str, scope: str) -> Resolved | None:
+        """`super()` in a method: the class's MRO after the class."""
+        owner = scope.rpartition(".")[0]
+        if self.kind_of(path, scope) != "method" or self.kind_of(path, owner) != "class":
+            return None
+        me = Definition(path, owner, "class")
+        for origin, where, expr in self.lk.types(path, f"{scope}.super") or ():
+            named = self.expression(path, where, expr) if origin == "super" else None
+            if named is None or named.binding != me:
+                return None  # `super(Other, self)`, or a local named `super`
+        return Resolved(Definition(path, owner, "super"), "inherited")
