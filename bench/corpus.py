@@ -27,27 +27,27 @@ def _git(repo: Path, *args: str) -> None:
                    env={**os.environ, **GIT_ENV})
 
 
-def _sdist(version: str) -> Path:
+def _sdist(version: str, package: str = "django") -> Path:
     downloads = WORK / "downloads"
-    archive = downloads / f"django-{version}.tar.gz"
-    legacy = downloads / f"Django-{version}.tar.gz"
-    for candidate in (archive, legacy):
+    candidates = [downloads / f"{name}-{version}.tar.gz"
+                  for name in (package, package.capitalize(), package.lower())]
+    for candidate in candidates:
         if candidate.exists():
             return candidate
     downloads.mkdir(parents=True, exist_ok=True)
     subprocess.run(
         [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:",
-         "-d", str(downloads), f"django=={version}"],
+         "-d", str(downloads), f"{package}=={version}"],
         check=True, capture_output=True,
     )
-    return next(p for p in (archive, legacy) if p.exists())
+    return next(p for p in candidates if p.exists())
 
 
-def _unpack_into(repo: Path, version: str) -> None:
+def _unpack_into(repo: Path, version: str, package: str = "django") -> None:
     for child in repo.iterdir():
         if child.name != ".git":
             shutil.rmtree(child) if child.is_dir() and not child.is_symlink() else child.unlink()
-    with tarfile.open(_sdist(version)) as archive:
+    with tarfile.open(_sdist(version, package)) as archive:
         for member in archive.getmembers():
             parts = Path(member.name).parts[1:]
             if not parts:
@@ -75,6 +75,19 @@ def django_repo(name: str = "django") -> Path:
     _git(repo, "add", "-A")
     _git(repo, "commit", "-q", "-m", f"Django {RELEASES['django-5.0']}")
     _git(repo, "checkout", "-q", "main")
+    return repo
+
+
+def sdist_repo(package: str, version: str) -> Path:
+    """One release's sdist as a git repository of one commit, built once and reused."""
+    repo = WORK / f"{package}-{version}"
+    if (repo / ".git").exists():
+        return repo
+    repo.mkdir(parents=True)
+    _git(repo, "init", "-q", "-b", "main")
+    _unpack_into(repo, version, package)
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", f"{package} {version}")
     return repo
 
 

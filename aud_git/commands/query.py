@@ -20,7 +20,8 @@ _depth_option = click.option("--depth", type=click.IntRange(min=1), default=1, s
 @click.group()
 @click.pass_context
 def query(ctx) -> None:
-    """Ask the index: definitions, callers, callees, importers, imports, files, SQL.
+    """Ask the index: definitions, callers, callees, subclasses, references, importers,
+    imports, files, SQL.
 
     Text output is grep-like (path:line:col: ...); --json gives the documented shape. An empty
     answer exits 1 with nothing on stdout, an error exits 2.
@@ -76,18 +77,61 @@ def query_def(ctx, name, kind, exact, as_json):
                     + (f" {d['signature']}" if d["signature"] else ""))
 
 
+RESOLUTIONS = ("direct", "import", "self", "inherited", "annotated", "inferred", "init")
+
+
 @query.command("callers")
+@click.argument("qualname")
+@_depth_option
+@click.option("--resolution", "resolutions", multiple=True, type=click.Choice(RESOLUTIONS),
+              help="Only call sites resolved this way (repeatable). `init`: a class call, "
+                   "listed under the `__init__` it runs.")
+@click.option("--unresolved", is_flag=True,
+              help="Instead: call sites whose callee ends in QUALNAME's last name but that "
+                   "resolve to nothing (the candidates to check by hand).")
+@json_option
+@click.pass_context
+def query_callers(ctx, qualname, depth, resolutions, unresolved, as_json):
+    """Call sites that resolve to QUALNAME (also FILE:QUALNAME or module.path.QUALNAME), and how
+    each was resolved: direct, import, self, inherited, annotated, inferred, init."""
+    from aud_git.query.questions import callers, unresolved_calls
+
+    if unresolved:
+        _emit(unresolved_calls(ctx.obj["conn"], qualname), as_json,
+              lambda c: f"{c['file']}:{c['line']}:{c['col']}: {c['caller']} calls {c['callee']}"
+                        " (unresolved)")
+        return
+    only = frozenset(resolutions) if resolutions else None
+    _emit(callers(ctx.obj["conn"], qualname, depth, only), as_json,
+          lambda c: f"{c['file']}:{c['line']}:{c['col']}: {'>' * c['depth']} {c['caller']}"
+                    f" calls {c['target_qualname']} ({c['resolution']})")
+
+
+@query.command("subclasses")
 @click.argument("qualname")
 @_depth_option
 @json_option
 @click.pass_context
-def query_callers(ctx, qualname, depth, as_json):
-    """Call sites that resolve to QUALNAME (also FILE:QUALNAME or module.path.QUALNAME)."""
-    from aud_git.query.questions import callers
+def query_subclasses(ctx, qualname, depth, as_json):
+    """Classes whose bases resolve to QUALNAME (Python), transitively with --depth."""
+    from aud_git.query.questions import subclasses
 
-    _emit(callers(ctx.obj["conn"], qualname, depth), as_json,
-          lambda c: f"{c['file']}:{c['line']}:{c['col']}: {'>' * c['depth']} {c['caller']}"
-                    f" calls {c['target_qualname']}")
+    _emit(subclasses(ctx.obj["conn"], qualname, depth), as_json,
+          lambda c: f"{c['file']}:{c['line']}:{c['col']}: {'>' * c['depth']} class {c['qualname']}"
+                    f" ({c['base']})")
+
+
+@query.command("references")
+@click.argument("qualname")
+@json_option
+@click.pass_context
+def query_references(ctx, qualname, as_json):
+    """Every resolved use of QUALNAME: calls, base-class mentions, imports of it."""
+    from aud_git.query.questions import references
+
+    _emit(references(ctx.obj["conn"], qualname), as_json,
+          lambda r: f"{r['file']}:{r['line']}:{r['col']}: {r['kind']} {r['text']}"
+                    f" ({r['resolution']})")
 
 
 @query.command("callees")

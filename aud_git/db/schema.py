@@ -81,6 +81,11 @@ LINK_TABLES: tuple[Table, ...] = (
         (("file",), ("target_file", "target_qualname")),
     ),
     Table(
+        "base_links",
+        ("file", "qualname", "position", "base", "target_file", "target_qualname"),
+        (("file",), ("target_file", "target_qualname")),
+    ),
+    Table(
         "link_errors",
         ("file", "message"),
         (("file",),),

@@ -65,9 +65,12 @@ class TypeFact(NamedTuple):
     class `C`, `x` a module global, or a function or class itself); `scope` is where `expr` is
     evaluated. `expr` is a dotted chain with `()` for calls (`m.C()`, `make().build()`), a
     normalized annotation (`Optional["m.C"]` is `m.C`), `None`, or `?` for anything else.
-    Origins: `param` and `annotation` (a declared type), `assign` (a value), `receiver`
-    (`self` or `cls`: expr `instance` or `class`), `returns`, `base` (in order), `decorator`,
-    `global` and `nonlocal` (the name lives outside)."""
+    Origins: `param`, `param_default` (a parameter without, with a default: its annotation
+    or `?`) and `annotation` (a declared type), `assign` (a value), `receiver` (`self` or
+    `cls`: expr `instance` or `class`), `returns` (the return annotation), `return` and
+    `yield` (a value a function gives; `None` for a bare `return`), `base` (in order),
+    `decorator`, `super` (the class `super(C, self)` names), `global` and `nonlocal` (the
+    name lives outside)."""
     line: int
     col: int
     scope: str

@@ -33,7 +33,7 @@ _FACT_NODES = (
     "function_definition", "class_definition", "call", "assignment", "augmented_assignment",
     "import_statement", "import_from_statement", "future_import_statement",
     "type_alias_statement", "for_statement", "for_in_clause", "as_pattern", "named_expression",
-    "global_statement", "nonlocal_statement", "lambda",
+    "global_statement", "nonlocal_statement", "lambda", "return_statement", "yield",
 )
 _LONE_CR = re.compile(rb"\r(?!\n)")
 _NAMES_IN_TARGET = frozenset({"pattern_list", "tuple_pattern", "list_pattern", "list_splat_pattern"})
@@ -73,6 +73,13 @@ def _utf8_source(data: bytes, facts: Facts) -> bytes:
     elif (error := invalid_utf8(data)) is not None:
         facts.parse_errors.append(error)
     return _LONE_CR.sub(b"\n", data) if b"\r" in data else data
+
+
+def identifier(node) -> str:
+    """An identifier as Python reads it: NFKC-normalized (`ｗｗｗ` is `www`). Unicode never
+    changes the normalization of an assigned character, so neither does the host."""
+    text = node.text.decode("utf-8", "replace")
+    return text if text.isascii() else unicodedata.normalize("NFKC", text)
 
 
 def _bare(node):
@@ -202,7 +209,9 @@ class _Walker(TypeRecorder):
     def __init__(self, source: bytes, facts: Facts) -> None:
         self.src = source
         self.facts = facts
-        self.text_of = TypeText(self.ident, _parse_string)
+        # Plain functions, not bound methods: a walker must not be part of a reference cycle
+        # (full builds pause the cycle collector, and a walker holds the whole tree).
+        self.text_of = TypeText(identifier, _parse_string)
         self.scopes: list[_Scope] = [_Scope(None, "module", 0, len(source) + 1)]
         # Definitions and bound names in document order; resolved in finish().
         self.bindings: list[_Binding] = []
@@ -216,11 +225,7 @@ class _Walker(TypeRecorder):
     def span(self, start: int, end: int, limit: int = MAX_TEXT) -> str:
         return clip_span(self.src, start, end, limit)
 
-    def ident(self, node) -> str:
-        """An identifier as Python reads it: NFKC-normalized (`ｗｗｗ` is `www`). Unicode
-        never changes the normalization of an assigned character, so neither does the host."""
-        text = node.text.decode("utf-8", "replace")
-        return text if text.isascii() else unicodedata.normalize("NFKC", text)
+    ident = staticmethod(identifier)
 
     def dotted(self, node, allow_call: bool = True) -> str | None:
         """`a.b.c`, or `m.C().method` (one call deep): the callee forms the linker resolves."""
@@ -479,6 +484,7 @@ class _Walker(TypeRecorder):
             "for_statement": self.loop, "for_in_clause": self.loop, "as_pattern": self.alias,
             "named_expression": self.walrus, "lambda": self.lambda_params,
             "global_statement": self.declared_outside, "nonlocal_statement": self.declared_outside,
+            "return_statement": self.returned, "yield": self.returned,
         }
         for node in captured:
             try:

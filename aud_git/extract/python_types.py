@@ -241,7 +241,9 @@ class TypeRecorder:
             expr = self.text_of.annotation(annotation) if annotation is not None else UNKNOWN
             if _starred(param):
                 expr = UNKNOWN  # `*args: C` holds a tuple of C
-            self.facts.types.append(self.param_row(name, scope, qualname, self.ident(name), "param", expr))
+            # A parameter without a default may be a pytest fixture's value.
+            origin = "param_default" if "default" in param.type else "param"
+            self.facts.types.append(self.param_row(name, scope, qualname, self.ident(name), origin, expr))
         return receiver
 
     def param_row(self, node, scope, qualname: str, name: str, origin: str, expr: str):
@@ -249,6 +251,23 @@ class TypeRecorder:
         point = node.start_point
         return TypeFact(point.row + 1, point.column, scope.qualname or "<module>",
                         f"{qualname}.{name}", origin, expr)
+
+    def returned(self, node) -> None:
+        """`return x` and `yield x`: what a function gives (a generator, a pytest fixture)."""
+        scope = self.scope_at(node.start_byte)
+        if scope.kind != "function":
+            return
+        values = [c for c in node.named_children if not c.is_extra]
+        if node.type == "yield" and any(c.type == "from" for c in node.children):
+            expr = UNKNOWN
+        elif values:
+            expr = self.text_of.value(values[0]) if len(values) == 1 else UNKNOWN
+        else:
+            expr = NONE
+        point = node.start_point
+        origin = "return" if node.type == "return_statement" else "yield"
+        self.facts.types.append(TypeFact(point.row + 1, point.column, scope.qualname,
+                                         scope.qualname, origin, expr))
 
     def super_arguments(self, node, scope, arguments) -> None:
         """`super(C, self)`: which class's MRO it reads (`super()` needs no row)."""

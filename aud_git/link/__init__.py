@@ -1,4 +1,5 @@
-"""The link pass: cross-file rows (`import_links`, `call_links`) and the lookups behind them.
+"""The link pass: cross-file rows (`import_links`, `call_links`, `base_links`) and the lookups
+behind them.
 
 `lookups` is the one door to other files' facts (every read recorded in `link_deps`);
 `python`, `javascript` and `calls` resolve; `invalidation` turns changes into the files to
@@ -19,7 +20,7 @@ from aud_git.link.lookups import FactReader, Lookups, evaluate
 from aud_git.link.python import PythonLinker
 
 _PARALLEL_ABOVE = 400
-_LINK_ROW_TABLES = ("import_links", "call_links", "link_errors")
+_LINK_ROW_TABLES = ("import_links", "call_links", "base_links", "link_errors")
 _reader_for_workers: tuple[FactReader, tuple[str, ...], str] | None = None
 
 
@@ -54,6 +55,7 @@ def _link(reader: FactReader, roots: tuple[str, ...], files: list[str],
                 rows = {
                     "import_links": linker.import_links(file),
                     "call_links": linker.call_links(file, reader.calls(file)),
+                    "base_links": linker.base_links(file),
                 }
             except Exception as exc:  # a bug of ours: this file says so, the run goes on
                 # Its links are a function of the lookups made before the failure, which are

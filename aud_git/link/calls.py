@@ -9,6 +9,7 @@ and `this`; Python (python_calls.py) follows types as well.
 """
 from __future__ import annotations
 
+import functools
 from typing import NamedTuple
 
 from aud_git.link.bindings import Binding, Definition, ModuleRef
@@ -30,16 +31,17 @@ class Resolved(NamedTuple):
 Token = tuple[str, bool]  # a name, and whether it is called (`b()` in `a.b().c`)
 
 
-def tokens_of(chain: str) -> list[Token] | None:
+@functools.lru_cache(maxsize=65536)
+def tokens_of(chain: str) -> tuple[Token, ...] | None:
     """`a.b().c` -> [("a", False), ("b", True), ("c", False)]; None for any other shape."""
     out: list[Token] = []
     for token in chain.split("."):
         called = token.endswith("()")
         name = token[:-2] if called else token
-        if not name.isidentifier():
+        if not name.replace("$", "_").isidentifier():  # `$` is a letter in JS names
             return None
         out.append((name, called))
-    return out
+    return tuple(out)
 
 
 def instance_of(binding: Binding | None) -> Definition | None:
@@ -79,9 +81,15 @@ class CallResolver:
                 rows.append((line, col, callee, target.path, target.qualname, how))
         return rows
 
+    def base_links(self, file: str) -> list[tuple]:
+        """(class, position, base as written, target file, target qualname) of each base class
+        that resolves to a class in the repository."""
+        return []
+
     def resolve_call(self, file: str, own: dict[str, str], caller: str,
                      callee: str) -> list[Resolved]:
-        tokens = tokens_of(callee)
+        # `new X().m` (JS) calls `m` of an instance of `X`, as `X().m` does.
+        tokens = tokens_of(callee[4:] if callee.startswith("new ") else callee)
         if tokens is None:
             return []
         (head, head_called), rest = tokens[0], tokens[1:]

@@ -222,20 +222,26 @@ class FactReader:
     def interface(self, path: str) -> Interface:
         found = self._interfaces.get(path)
         if found is None:
-            lang = self.langs.get(path)
-            if lang == "python":
-                found = python_interface(self.symbols(path), self.imports(path), self.types(path))
-            elif lang in JS_LANGS:
-                found = js_interface(self.symbols(path), self.imports(path), self.exports(path))
-            else:
-                found = Interface()
-            self._interfaces[path] = found
+            found = self._interfaces[path] = self._interface(path)
         return found
+
+    def _interface(self, path: str) -> Interface:
+        lang = self.langs.get(path)
+        if lang == "python":
+            return python_interface(self.symbols(path), self.imports(path), self.types(path))
+        if lang in JS_LANGS:
+            return js_interface(self.symbols(path), self.imports(path), self.exports(path))
+        return Interface()
+
+
+_INTERFACE_KINDS = frozenset({"types", "name", "member", "export", "stars"})
 
 
 def evaluate(reader: FactReader, kind: str, path: str, name: str):
     """The value of one lookup in the state `reader` holds: what a link computation saw, and
     what a cached link result is checked against."""
+    if kind in _INTERFACE_KINDS:
+        return _interface_value(reader.interface(path), kind, name)
     if kind == "path":
         return path in reader.langs
     if kind == "dir":
@@ -243,17 +249,18 @@ def evaluate(reader: FactReader, kind: str, path: str, name: str):
     if kind in ("pymod", "jsmod"):
         candidates = python_candidates(path) if kind == "pymod" else js_candidates(path)
         return next((c for c in candidates if c in reader.langs), None)
-    if kind == "config":
-        return reader.ts_config(path)
-    interface = reader.interface(path)
+    return reader.ts_config(path)  # "config"
+
+
+def _interface_value(interface: Interface, kind: str, name: str):
+    if kind == "types":
+        return interface.types.get(name)
     if kind == "name":
         return interface.names.get(name)
     if kind == "member":
         return interface.members.get(name)
     if kind == "export":
         return interface.exports.get(name)
-    if kind == "types":
-        return interface.types.get(name)
     return interface.stars
 
 
@@ -275,12 +282,20 @@ class Lookups:
         self._tainted = [False]
         self._reach = [0]
 
+    def at_top_level(self) -> bool:
+        """Outside any shared computation (what is read is charged to this file alone)."""
+        return len(self._frames) == 1
+
     def recorded(self) -> dict[tuple[str, str, str], Any]:
         return self._frames[0]
 
     def _lookup(self, kind: str, path: str, name: str = ""):
         value = evaluate(self.reader, kind, path, name)
-        self._frames[-1][(kind, path, name)] = value
+        if path != self.file or len(self._frames) > 1:
+            # The file's own facts at the top level need no record: its links are re-made
+            # whenever it changes. Inside a shared computation they do: another file may
+            # reuse the result.
+            self._frames[-1][(kind, path, name)] = value
         return value
 
     def exists(self, path: str) -> bool:
@@ -296,11 +311,19 @@ class Lookups:
     def ts_config(self, path: str):
         return self._lookup("config", path)
 
+    # The interface lookups are the linker's hottest path: inlined, without `evaluate`'s
+    # dispatch (tests/link/test_lookups.py checks they agree with it).
     def name(self, path: str, name: str) -> frozenset | None:
-        return self._lookup("name", path, name)
+        value = self.reader.interface(path).names.get(name)
+        if path != self.file or len(self._frames) > 1:
+            self._frames[-1][("name", path, name)] = value
+        return value
 
     def member(self, path: str, qualname: str) -> str | None:
-        return self._lookup("member", path, qualname)
+        value = self.reader.interface(path).members.get(qualname)
+        if path != self.file or len(self._frames) > 1:
+            self._frames[-1][("member", path, qualname)] = value
+        return value
 
     def export(self, path: str, name: str) -> tuple | None:
         return self._lookup("export", path, name)
@@ -310,13 +333,19 @@ class Lookups:
 
     def types(self, path: str, target: str) -> tuple | None:
         """What `path` says `target` holds: ((origin, scope, expr), ...), or None."""
-        return self._lookup("types", path, target)
+        value = self.reader.interface(path).types.get(target)
+        if path != self.file or len(self._frames) > 1:
+            self._frames[-1][("types", path, target)] = value
+        return value
 
     def own_symbols(self) -> dict[str, str]:
         return self.reader.symbols(self.file)
 
     def own_imports(self) -> list[tuple]:
         return self.reader.imports(self.file)
+
+    def own_types(self) -> dict[str, tuple]:
+        return self.reader.types(self.file)
 
     def shared(self, key: Hashable, compute: Callable[[], Any], unresolved: Any = None) -> Any:
         """`compute()` memoised across files, its lookups charged to every file that uses it.

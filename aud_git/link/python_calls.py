@@ -15,12 +15,16 @@ interface diff re-links exactly the callers that a changed annotation, base or m
 """
 from __future__ import annotations
 
+import posixpath
+import re
+
 from aud_git.link.bindings import Binding, Definition, ModuleRef
 from aud_git.link.calls import CALLABLE_KINDS, Resolved, Token, tokens_of
 from aud_git.link.lookups import Lookups
 
 MODULE = "<module>"
-_DECLARED = frozenset({"param", "annotation"})
+_DECLARED = frozenset({"param", "param_default", "annotation"})
+_TEST_FILE = re.compile(r"(?:test_[^/]*|[^/]*_test|conftest)\.py")
 _PROPERTIES = frozenset({"property", "cached_property"})
 # Bases outside the repository known to define none of the names a repository's class calls.
 _TRANSPARENT_BASES = frozenset({"object", "Generic", "Protocol", "ABC"})
@@ -47,6 +51,9 @@ class PythonCalls:
     """Mixed into PythonLinker, which supplies `lk`, `head` and `member_of_module`."""
 
     lk: Lookups
+    _names_of: str | None = None  # the file `_names` belongs to
+    _names: dict[str, Resolved | None]  # module-level names of that file
+    _in_scopes: dict[tuple[str, str], Resolved | None]  # (scope, name) in that file
 
     def head(self, path: str, name: str) -> Binding | None:
         raise NotImplementedError
@@ -70,8 +77,25 @@ class PythonCalls:
                 rows.append(Resolved(init.binding, "init"))
         return rows
 
+    def base_links(self, file: str) -> list[tuple]:
+        rows = []
+        for qualname, evidence in sorted(self.lk.own_types().items()):
+            bases = [(scope, expr) for origin, scope, expr in evidence if origin == "base"]
+            for position, (scope, expr) in enumerate(bases):
+                found = self.base_class(file, scope, expr)
+                if found is not None:
+                    rows.append((qualname, position, expr, found.path, found.qualname))
+        return rows
+
+    def base_class(self, path: str, scope: str, expr: str) -> Definition | None:
+        found = self.expression(path, scope, expr) if expr != "?" else None
+        if found is not None and isinstance(found.binding, Definition) \
+                and found.binding.kind == "class":
+            return found.binding
+        return None
+
     # -- chains ----------------------------------------------------------------------------
-    def chain(self, path: str, scope: str, tokens: list[Token]) -> Resolved | None:
+    def chain(self, path: str, scope: str, tokens: tuple[Token, ...]) -> Resolved | None:
         (name, called), rest = tokens[0], tokens[1:]
         if name == "super" and called:
             current = self.super_of(path, scope)
@@ -89,16 +113,43 @@ class PythonCalls:
 
     def name_in_scope(self, path: str, scope: str, name: str) -> Resolved | None:
         """`name` read in `scope` of `path`: locals, enclosing functions, then the module."""
+        if path != self.lk.file or not self.lk.at_top_level():
+            target = self.local_target(path, scope, name)
+            return self.value_of(path, target) if target else self.module_name(path, name)
+        # The file being linked, outside any shared computation: what this reads is recorded
+        # in this file's own frame the first time, so the answer may be kept for the file.
+        if self._names_of != path:
+            self._names_of, self._names, self._in_scopes = path, {}, {}
+        key = (scope, name)
+        if key in self._in_scopes:
+            return self._in_scopes[key]
+        target = self.local_target(path, scope, name)
+        if target is not None:
+            found = self.value_of(path, target)
+        else:
+            if name not in self._names:
+                self._names[name] = self.module_name(path, name)
+            found = self._names[name]
+        self._in_scopes[key] = found
+        return found
+
+    def local_target(self, path: str, scope: str, name: str) -> str | None:
+        """The local (`f.x`) or class attribute (`C.x`, read in the class body) that `name`
+        means in `scope`, or None for the module's."""
         current = scope
         while current != MODULE:
             target = f"{current}.{name}"
             evidence = self.lk.types(path, target) or ()
-            origins = {origin for origin, _, _ in evidence}
-            if "global" in origins:
-                break
-            if (evidence and "nonlocal" not in origins) or self.kind_of(path, target):
-                return self.value_of(path, target)
+            if evidence or self.kind_of(path, target):
+                origins = {origin for origin, _, _ in evidence}
+                if "global" in origins:
+                    return None
+                if "nonlocal" not in origins:
+                    return target
             current = self.enclosing_function(path, current)
+        return None
+
+    def module_name(self, path: str, name: str) -> Resolved | None:
         binding = self.head(path, name)
         if binding is None:
             return None
@@ -137,13 +188,35 @@ class PythonCalls:
             if origin == "receiver":
                 owner = target.rpartition(".")[0].rpartition(".")[0]  # `C.m.self` -> `C`
                 return Resolved(Definition(path, owner, expr), "self")
-        declared = [(scope, expr) for origin, scope, expr in evidence if origin in _DECLARED]
+        if [origin for origin, _, expr in evidence] == ["param"] and evidence[0][2] == "?":
+            function, _, name = target.rpartition(".")
+            if self.takes_fixtures(path, function):
+                return self.fixture(path, name)
+        return self.from_evidence([(path, *row) for row in evidence])
+
+    def from_evidence(self, evidence: list[tuple[str, str, str, str]]) -> Resolved | None:
+        """What (path, origin, scope, expr) rows say a name holds: the declared type if any
+        is declared, else the one value every assignment gives."""
+        declared = [(p, s, e) for p, origin, s, e in evidence if origin in _DECLARED]
         if declared:
-            results = [self.instance_named(path, scope, expr) for scope, expr in declared]
-            return self.agreed(results, "annotated")
-        values = [(scope, expr) for origin, scope, expr in evidence
-                  if origin == "assign" and expr != "None"]
-        return self.agreed([self.expression(path, scope, expr) for scope, expr in values], "inferred")
+            return self.agreed([self.instance_named(*row) for row in declared], "annotated")
+        values = [(p, s, e) for p, origin, s, e in evidence if origin == "assign" and e != "None"]
+        return self.agreed([self.expression(*row) for row in values], "inferred")
+
+    def instance_attribute(self, owner: Definition, name: str) -> Resolved | None:
+        """`obj.name` of an instance: what any class of its MRO assigns to it (`self.name = `
+        in a base class's `__init__` shadows a subclass's class attribute), up to the first
+        class outside the repository."""
+        def compute() -> Resolved | None:
+            evidence = []
+            for entry in self.mro(owner.path, owner.qualname):
+                if entry is None:
+                    break
+                rows = self.lk.types(entry.path, f"{entry.qualname}.{name}") or ()
+                evidence += [(entry.path, *row) for row in rows]
+            return self.from_evidence(evidence)
+
+        return self.lk.shared(("py-iattr", owner.path, owner.qualname, name), compute)
 
     @staticmethod
     def agreed(results: list[Resolved | None], how: str) -> Resolved | None:
@@ -170,6 +243,39 @@ class PythonCalls:
             return None
         return Resolved(found.binding._replace(kind="instance"), found.how).via("annotated")
 
+    # -- pytest fixtures -------------------------------------------------------------------
+    def takes_fixtures(self, path: str, function: str) -> bool:
+        """Are `function`'s plain parameters pytest fixtures? A test or a fixture of a test
+        module or conftest.py."""
+        if not _TEST_FILE.fullmatch(posixpath.basename(path)):
+            return False
+        owner, _, name = function.rpartition(".")
+        if name.startswith("test") and (not owner or owner.rpartition(".")[2].startswith("Test")):
+            return True
+        return not owner and self.is_fixture(path, function)
+
+    def is_fixture(self, path: str, qualname: str) -> bool:
+        evidence = self.lk.types(path, qualname) or ()
+        return any(origin == "decorator" and expr.removesuffix("()").rpartition(".")[2] == "fixture"
+                   for origin, _, expr in evidence)
+
+    def fixture(self, path: str, name: str) -> Resolved | None:
+        """The value of fixture `name` as seen from `path`: its module's own fixture, else the
+        nearest conftest.py's up the directory tree."""
+        directory = posixpath.dirname(path)
+        candidates = [path]
+        while True:
+            candidates.append(posixpath.join(directory, "conftest.py"))
+            if not directory:
+                break
+            directory = posixpath.dirname(directory)
+        for candidate in candidates:
+            if candidate != path and not self.lk.exists(candidate):
+                continue
+            if self.kind_of(candidate, name) == "function" and self.is_fixture(candidate, name):
+                return self.given(Definition(candidate, name, "function"), fixture=True)
+        return None
+
     # -- calls and attributes --------------------------------------------------------------
     def call_result(self, current: Resolved) -> Resolved | None:
         binding = current.binding
@@ -178,13 +284,27 @@ class PythonCalls:
         if binding.kind == "class":
             return Resolved(binding._replace(kind="instance"), current.how)
         if binding.kind in ("function", "method"):
-            evidence = self.lk.types(binding.path, binding.qualname) or ()
-            returns = [(s, e) for origin, s, e in evidence if origin == "returns"]
-            if len(returns) != 1:
-                return None
-            found = self.instance_named(binding.path, *returns[0])
+            found = self.given(binding)
             return found.via(current.how) if found is not None else None
         return None
+
+    def given(self, function: Definition, fixture: bool = False) -> Resolved | None:
+        """What calling `function` gives (a fixture: what it provides): the declared return
+        type, else the one value every `return` gives; a generator gives no value followed,
+        except a fixture's `yield`."""
+        key = ("py-given", function.path, function.qualname, fixture)
+        return self.lk.shared(key, lambda: self._given(function, fixture))
+
+    def _given(self, function: Definition, fixture: bool) -> Resolved | None:
+        evidence = self.lk.types(function.path, function.qualname) or ()
+        returns = [(s, e) for origin, s, e in evidence if origin == "returns"]
+        if returns:
+            return self.instance_named(function.path, *returns[0]) if len(returns) == 1 else None
+        yields = [(function.path, "assign", s, e) for origin, s, e in evidence if origin == "yield"]
+        if yields:
+            return self.from_evidence(yields) if fixture else None
+        return self.from_evidence([(function.path, "assign", s, e) for origin, s, e in evidence
+                                   if origin == "return"])
 
     def attribute(self, current: Resolved, name: str) -> Resolved | None:
         binding = current.binding
@@ -205,7 +325,10 @@ class PythonCalls:
         assert isinstance(member, Definition)
         how = found.via(current.how).how
         if member.kind == "variable":
-            value = self.value_of(member.path, member.qualname)
+            if binding.kind == "class":
+                value = self.value_of(member.path, member.qualname)
+            else:
+                value = self.instance_attribute(binding, name)
             return value.via(how) if value is not None else None
         if member.kind == "method" and binding.kind != "class" and self.is_property(member):
             result = self.call_result(Resolved(member, how))
@@ -252,14 +375,11 @@ class PythonCalls:
         for origin, scope, expr in self.lk.types(path, qualname) or ():
             if origin != "base":
                 continue
-            found = self.expression(path, scope, expr) if expr != "?" else None
-            if found is not None and isinstance(found.binding, Definition) \
-                    and found.binding.kind == "class":
-                bases.append(found.binding)
-            elif found is None and expr.rpartition(".")[2] in _TRANSPARENT_BASES:
+            found = self.base_class(path, scope, expr)
+            if found is None and expr.rpartition(".")[2] in _TRANSPARENT_BASES \
+                    and self.expression(path, scope, expr) is None:
                 continue
-            else:
-                bases.append(None)
+            bases.append(found)
         linearizations = [list(self.mro(b.path, b.qualname)) if b is not None else [None]
                           for b in bases]
         merged = _c3([*linearizations, bases])

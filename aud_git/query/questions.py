@@ -1,4 +1,5 @@
-"""Questions over the index: definitions, callers, callees, importers, imports, files.
+"""Questions over the index: definitions, callers (and the unresolved candidates), callees,
+subclasses, references, importers, imports, files.
 
 Each function returns plain dicts (the documented `--json` shape); the command formats them as
 grep-like `path:line:col: ...` lines.
@@ -76,21 +77,80 @@ def _transitive(start: list, depth: int, step) -> list[dict]:
     return results
 
 
-def callers(conn: sqlite3.Connection, spec: str, depth: int) -> list[dict]:
+def callers(conn: sqlite3.Connection, spec: str, depth: int,
+            resolutions: frozenset[str] | None = None) -> list[dict]:
+    """Call sites resolved to `spec`, with how each was resolved; only `resolutions` if given."""
     def step(target):
         target_file, target_qualname = target
         rows = conn.execute(
-            "SELECT l.file, l.line, l.col, c.caller, l.callee FROM call_links l"
+            "SELECT l.file, l.line, l.col, c.caller, l.callee, l.resolution FROM call_links l"
             " JOIN calls c ON c.file = l.file AND c.line = l.line AND c.col = l.col"
             " AND c.callee = l.callee"
             " WHERE l.target_file = ? AND l.target_qualname = ? ORDER BY 1, 2, 3",
             (target_file, target_qualname)).fetchall()
-        for file, line, col, caller, callee in rows:
+        for file, line, col, caller, callee, resolution in rows:
+            if resolutions is not None and resolution not in resolutions:
+                continue
             yield ({"file": file, "line": line, "col": col, "caller": caller, "callee": callee,
-                    "target_file": target_file, "target_qualname": target_qualname},
+                    "target_file": target_file, "target_qualname": target_qualname,
+                    "resolution": resolution},
                    (file, caller))
 
     return _transitive(resolve_targets(conn, spec), depth, step)
+
+
+def unresolved_calls(conn: sqlite3.Connection, spec: str) -> list[dict]:
+    """Call sites whose callee ends in the last name of `spec`'s targets (`x.save`, `save`)
+    but that resolve to nothing: the candidates a reviewer checks by hand."""
+    names = sorted({qualname.rpartition(".")[2] for _, qualname in resolve_targets(conn, spec)})
+    found: list[dict] = []
+    for name in names:
+        # The callee's last name; `m.C().save` ends in `save` too. substr, not LIKE: `_` is
+        # a wildcard there.
+        found += _dicts(conn, "SELECT c.file, c.line, c.col, c.caller, c.callee FROM calls c"
+                              " WHERE (c.callee = ? OR substr(c.callee, -?) = ?)"
+                              " AND NOT EXISTS (SELECT 1 FROM call_links l WHERE l.file = c.file"
+                              " AND l.line = c.line AND l.col = c.col AND l.callee = c.callee)"
+                              " ORDER BY 1, 2, 3, 5", (name, len(name) + 1, "." + name))
+    return found
+
+
+def subclasses(conn: sqlite3.Connection, spec: str, depth: int) -> list[dict]:
+    """Classes whose bases resolve to `spec`, transitively to `depth`."""
+    def step(target):
+        target_file, target_qualname = target
+        rows = conn.execute(
+            "SELECT b.file, s.line, s.col, b.qualname, b.base FROM base_links b"
+            " JOIN symbols s ON s.file = b.file AND s.qualname = b.qualname AND s.kind = 'class'"
+            " WHERE b.target_file = ? AND b.target_qualname = ? ORDER BY 1, 2, 3, 4",
+            (target_file, target_qualname)).fetchall()
+        for file, line, col, qualname, base in rows:
+            yield ({"file": file, "line": line, "col": col, "qualname": qualname, "base": base,
+                    "target_file": target_file, "target_qualname": target_qualname},
+                   (file, qualname))
+
+    return _transitive(resolve_targets(conn, spec), depth, step)
+
+
+def references(conn: sqlite3.Connection, spec: str) -> list[dict]:
+    """Every resolved use of `spec`: calls, base-class mentions, and imports of a module-level
+    name from its own file (an import through a re-exporting module names that module)."""
+    found: list[dict] = []
+    for target_file, target_qualname in resolve_targets(conn, spec):
+        target = {"target_file": target_file, "target_qualname": target_qualname}
+        found += [{**c, "kind": "call", **target} for c in _dicts(
+            conn, "SELECT file, line, col, callee AS text, resolution FROM call_links"
+                  " WHERE target_file = ? AND target_qualname = ?", (target_file, target_qualname))]
+        found += [{**b, "kind": "base", **target} for b in _dicts(
+            conn, "SELECT b.file, s.line, s.col, b.base AS text, CASE WHEN b.file = b.target_file"
+                  " THEN 'direct' ELSE 'import' END AS resolution FROM base_links b JOIN symbols s"
+                  " ON s.file = b.file AND s.qualname = b.qualname AND s.kind = 'class'"
+                  " WHERE b.target_file = ? AND b.target_qualname = ?",
+            (target_file, target_qualname))]
+        found += [{**i, "kind": "import", "resolution": "import", **target} for i in _dicts(
+            conn, "SELECT file, line, col, name AS text FROM import_links"
+                  " WHERE target = ? AND name = ?", (target_file, target_qualname))]
+    return sorted(found, key=lambda r: (r["file"], r["line"], r["col"], r["kind"], r["text"]))
 
 
 def callees(conn: sqlite3.Connection, spec: str, depth: int) -> list[dict]:

@@ -36,6 +36,15 @@ PY_LINES = [
     "VALUE = fn_y()", "def broken(:", "__all__ = ['fn_x']",
     "def fn_s() -> \"K\":\n    return K()", "type Alias = K", "<<<<<<< HEAD",
     "def fn_g[T](x: T) -> T:\n    return fn_x()", "type(obj).attr = fn_y()", "items = [*fn_x()]",
+    # class hierarchies, annotations, attributes and values read across files
+    "class L(K):\n    def go(self):\n        self.n()\n        super().m()",
+    "class L(a.K, K):\n    pass", "from pkg.c import K as Base\nclass L(Base):\n    def n(self):\n        pass",
+    "def fn_t(k: K) -> 'K':\n    k.n()\n    return k", "fn_s().n()", "obj = fn_s()\nobj.m()",
+    "obj = K()", "obj.n()", "inst = a.K()", "a.inst.n()", "b.obj.m()", "L().n()", "a.L().go()",
+    "class H:\n    def __init__(self):\n        self.k = K()\n    def go(self):\n        self.k.n()",
+    "class H:\n    k: 'a.K'\n    def go(self):\n        self.k.m()", "H().go()", "a.H().k.n()",
+    "def fn_s() -> 'a.K':\n    ...", "from typing import Optional\ndef fn_o(x: Optional['K'] = None):\n    x.m()",
+    "def setk():\n    global obj\n    obj = a.K()", "fn_t(None).m()",
 ]
 TS_LINES = [
     'import { t1 } from "./x";', 'import * as ns from "./y";', 'import d from "./z";',
@@ -45,6 +54,7 @@ TS_LINES = [
     "export default class D { static make() {} }", "export class E { static make() {} }",
     "export class E { static other() {} }", 'import { E } from "./x"; E.make();', "d.make();",
     "new d();", "const req = require('./x'); req.t1();", "export const broken = (;",
+    "export interface t1 { x: number }", "export type E = { y: string };", "ns.t1();",
 ]
 TS_CONFIGS = [
     '{"compilerOptions": {"baseUrl": ".", "paths": {"@/*": ["w/*"]}}}',

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -92,3 +93,32 @@ def test_probe_bases_inverts_candidates(parts, suffix):
         stem = "/".join(parts)
         for candidate in python_candidates(stem):
             assert stem in module_stems(candidate)
+
+
+@pytest.mark.parametrize("declarations, callee", [
+    ("export interface $constructor<T> { new(): T }\nexport function $constructor() {}\n",
+     "core.$constructor"),
+    ("export type Shape = { a: number };\nexport const Shape = (x: number) => x;\n", "core.Shape"),
+    ("export namespace Shape { export const a = 1; }\nexport function Shape() {}\n", "core.Shape"),
+])
+def test_a_type_merged_with_a_value_means_the_value(repo, declarations, callee):
+    repo.write("core.ts", declarations)
+    repo.write("use.ts", f'import * as core from "./core";\n{callee}();\n')
+    repo.aud("index")
+    name = callee.split(".")[1]
+    assert repo.query("SELECT target_qualname FROM call_links WHERE file = 'use.ts'") == [(name,)]
+
+
+def test_two_values_of_one_name_stay_ambiguous(repo):
+    repo.write("core.ts", "export function Shape() {}\nexport class Shape {}\n")
+    repo.write("use.ts", 'import * as core from "./core";\ncore.Shape();\n')
+    repo.aud("index")
+    assert repo.query("SELECT * FROM call_links WHERE file = 'use.ts'") == []
+
+
+def test_a_method_of_a_new_instance(repo):
+    repo.write("box.ts", "export class Box { open() {} }\n")
+    repo.write("use.ts", 'import { Box } from "./box";\nnew Box().open();\n')
+    repo.aud("index")
+    assert ("new Box().open", "Box.open") in repo.query(
+        "SELECT callee, target_qualname FROM call_links WHERE file = 'use.ts'")

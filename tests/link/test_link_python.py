@@ -95,6 +95,7 @@ def test_call_links_through_definitions_imports_and_attributes(repo):
         "lib.Model": ("lib/models.py", "Model"),
         "Model": ("lib/models.py", "Model"),
         "lib.models.factory": ("lib/models.py", "factory"),
+        "factory().save": ("lib/models.py", "Model.save"),  # what `factory` returns
     }
     assert repo.call_links("lib/models.py") == {
         "self.validate": ("lib/models.py", "Model.validate"),

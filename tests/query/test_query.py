@@ -53,11 +53,11 @@ def test_def_by_name_qualname_tail_glob_and_kind(indexed):
 
 def test_callers_with_depth_and_cycle_guard(indexed):
     code, out, _ = ask(indexed, "callers", "Model.validate")
-    assert out == "app/models.py:3:8: > Model.save calls Model.validate\n"
+    assert out == "app/models.py:3:8: > Model.save calls Model.validate (self)\n"
     code, out, _ = ask(indexed, "callers", "app/models.py:Model.validate", "--depth", "3")
     assert out.splitlines() == [
-        "app/models.py:3:8: > Model.save calls Model.validate",
-        "app/views.py:4:4: >> view calls Model.save",
+        "app/models.py:3:8: > Model.save calls Model.validate (self)",
+        "app/views.py:4:4: >> view calls Model.save (import)",
     ]
     code, out, _ = ask(indexed, "callers", "check", "--depth", "5", "--json")
     rows = [(r["caller"], r["depth"]) for r in json.loads(out)]
@@ -169,3 +169,36 @@ def test_a_tracked_file_added_behind_aud_s_back_is_announced(indexed):
     repo.git("add", "late.py")
     code, _, err = ask(repo, "def", "*")
     assert "1 tracked file not indexed yet" in err
+
+
+def test_callers_filtered_by_resolution(indexed):
+    code, out, _ = ask(indexed, "callers", "check", "--resolution", "direct", "--json")
+    assert code == 0
+    assert {(r["caller"], r["resolution"]) for r in json.loads(out)} == {
+        ("Model.validate", "direct"), ("ping", "direct")}
+    assert ask(indexed, "callers", "Model.validate", "--resolution", "inferred")[0] == 1
+    assert ask(indexed, "callers", "check", "--resolution", "guessed")[0] == 2
+
+
+def test_unresolved_candidates_share_the_last_name(repo):
+    repo.write("m.py", "class A:\n    def save(self): pass\n"
+                       "def f(x, a: A):\n    x.save()\n    a.save()\n    save()\n    x.save_all()\n")
+    repo.aud("index")
+    code, out, _ = ask(repo, "callers", "A.save", "--unresolved")
+    assert out.splitlines() == ["m.py:4:4: f calls x.save (unresolved)",
+                                "m.py:6:4: f calls save (unresolved)"]
+
+
+def test_subclasses_transitively_and_references(repo):
+    repo.write("base.py", "class Base:\n    pass\n")
+    repo.write("mid.py", "from base import Base\nclass Mid(Base):\n    pass\n")
+    repo.write("leaf.py", "import mid\nclass Leaf(mid.Mid):\n    pass\nLeaf()\n")
+    repo.aud("index")
+    code, out, _ = ask(repo, "subclasses", "Base", "--depth", "2")
+    assert out.splitlines() == ["mid.py:2:0: > class Mid (Base)", "leaf.py:2:0: >> class Leaf (mid.Mid)"]
+    assert ask(repo, "subclasses", "Leaf")[0] == 1
+    code, out, _ = ask(repo, "references", "Mid", "--json")
+    assert [(r["file"], r["kind"], r["text"], r["resolution"]) for r in json.loads(out)] == [
+        ("leaf.py", "base", "mid.Mid", "import")]
+    code, out, _ = ask(repo, "references", "Base")
+    assert out.splitlines() == ["mid.py:1:17: import Base (import)", "mid.py:2:0: base Base (import)"]

@@ -1,0 +1,259 @@
+"""Type-directed call resolution for Python: one construct per case, each with its negative twin
+(the ambiguous or unknown form stays unlinked). `use.py` calls; the other files define."""
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+MODELS = """\
+class Helper:
+    def run(self): pass
+
+class Other:
+    def run(self): pass
+
+class Context:
+    def invoke(self): pass
+
+class Base:
+    def save(self): pass
+    def check(self): pass
+
+class Db:
+    def session(self): pass
+
+db = Db()
+
+def get_context() -> "Context": ...
+
+def untyped(): ...
+"""
+
+CASES = {
+    # name: (use.py, callee, {(qualname, resolution)})
+    "constructor bound to a local": (
+        "from models import Helper\ndef f():\n    a = Helper()\n    a.run()\n",
+        "a.run", {("Helper.run", "inferred")}),
+    "two different values stay unresolved": (
+        "from models import Helper, Other\ndef f():\n    a = Helper()\n    a = Other()\n    a.run()\n",
+        "a.run", set()),
+    "None does not count against a value": (
+        "from models import Helper\ndef f():\n    a = None\n    a = Helper()\n    a.run()\n",
+        "a.run", {("Helper.run", "inferred")}),
+    "an unknown value stays unresolved": (
+        "from models import Helper\ndef f(x):\n    a = Helper()\n    a = x[0]\n    a.run()\n",
+        "a.run", set()),
+    "module instance imported from another file": (
+        "from models import db\ndb.session()\n", "db.session", {("Db.session", "inferred")}),
+    "module instance through the module": (
+        "import models\nmodels.db.session()\n", "models.db.session", {("Db.session", "inferred")}),
+    "module variable of unknown value": (
+        "import os\ndb = os.environ\ndb.session()\n", "db.session", set()),
+    "attribute assigned in __init__": (
+        "from models import Helper\nclass C:\n    def __init__(self):\n        self.h = Helper()\n"
+        "    def go(self):\n        self.h.run()\n", "self.h.run", {("Helper.run", "inferred")}),
+    "attribute assigned two different values": (
+        "from models import Helper\nclass C:\n    def __init__(self, h):\n        self.h = Helper()\n"
+        "    def reset(self, h):\n        self.h = h\n    def go(self):\n        self.h.run()\n",
+        "self.h.run", set()),
+    "attribute from an annotated parameter": (
+        "from models import Helper\nclass C:\n    def __init__(self, h: Helper):\n        self.h = h\n"
+        "    def go(self):\n        self.h.run()\n", "self.h.run", {("Helper.run", "inferred")}),
+    "a class attribute no base class reassigns": (
+        "from models import Helper\nclass Base:\n    pass\nclass C(Base):\n    h = Helper()\n"
+        "    def go(self):\n        self.h.run()\n", "self.h.run", {("Helper.run", "inferred")}),
+    "a class attribute a base class's __init__ reassigns": (
+        "from models import Helper\nclass Base:\n    def __init__(self, h):\n        self.h = h\n"
+        "class C(Base):\n    h = Helper()\n    def go(self):\n        self.h.run()\n",
+        "self.h.run", set()),
+    "class-level attribute annotation": (
+        "from models import Helper\nclass C:\n    h: Helper\n    def go(self):\n        self.h.run()\n",
+        "self.h.run", {("Helper.run", "annotated")}),
+    "parameter annotation": (
+        "from models import Context\ndef f(ctx: Context):\n    ctx.invoke()\n",
+        "ctx.invoke", {("Context.invoke", "annotated")}),
+    "unannotated parameter": (
+        "def f(ctx):\n    ctx.invoke()\n", "ctx.invoke", set()),
+    "string forward reference in Optional": (
+        "from models import Context\ndef f(ctx: \"Optional[Context]\" = None):\n    ctx.invoke()\n",
+        "ctx.invoke", {("Context.invoke", "annotated")}),
+    "X | None": (
+        "from models import Context\ndef f(ctx: Context | None):\n    ctx.invoke()\n",
+        "ctx.invoke", {("Context.invoke", "annotated")}),
+    "a union of two classes": (
+        "from typing import Union\nfrom models import Context, Helper\n"
+        "def f(ctx: Union[Context, Helper]):\n    ctx.invoke()\n", "ctx.invoke", set()),
+    "a container of the class": (
+        "from typing import List\nfrom models import Context\ndef f(ctx: List[Context]):\n    ctx.invoke()\n",
+        "ctx.invoke", set()),
+    "TYPE_CHECKING import in a string annotation": (
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from models import Context\n"
+        "def f(ctx: 'Context'):\n    ctx.invoke()\n", "ctx.invoke", {("Context.invoke", "annotated")}),
+    "return annotation, called in a chain": (
+        "from models import get_context\nget_context().invoke()\n",
+        "get_context().invoke", {("Context.invoke", "annotated")}),
+    "return annotation, bound to a local": (
+        "from models import get_context\ndef f():\n    c = get_context()\n    c.invoke()\n",
+        "c.invoke", {("Context.invoke", "inferred")}),
+    "no return annotation, no return value": (
+        "from models import untyped\ndef f():\n    c = untyped()\n    c.invoke()\n", "c.invoke", set()),
+    "the value a function returns": (
+        "from models import Helper\ndef make():\n    h = Helper()\n    return h\nmake().run()\n",
+        "make().run", {("Helper.run", "inferred")}),
+    "a function returning two different values": (
+        "from models import Helper, Other\ndef make(x):\n    if x:\n        return Helper()\n"
+        "    return Other()\nmake(1).run()\n", "make().run", set()),
+    "a generator's yield is not its value": (
+        "from models import Helper\ndef make():\n    yield Helper()\nmake().run()\n",
+        "make().run", set()),
+    "method inherited from a class in another file": (
+        "from models import Base\nclass Sub(Base):\n    pass\nSub().save()\n",
+        "Sub().save", {("Base.save", "inherited")}),
+    "a base outside the repository comes first": (
+        "import enum\nfrom models import Base\nclass Sub(enum.Enum, Base):\n    pass\nSub().save()\n",
+        "Sub().save", set()),
+    "a base outside the repository comes after": (
+        "import enum\nfrom models import Base\nclass Sub(Base, enum.Enum):\n    pass\nSub().save()\n",
+        "Sub().save", {("Base.save", "inherited")}),
+    "C3 order, not depth first": (
+        "from models import Base\nclass A(Base):\n    pass\nclass B(Base):\n    def save(self): pass\n"
+        "class C(A, B):\n    pass\nC().save()\n", "C().save", {("B.save", "inherited")}),
+    "an inconsistent hierarchy": (
+        "from models import Base\nclass A(Base):\n    pass\nclass C(Base, A):\n    pass\nC().save()\n",
+        "C().save", set()),
+    "super()": (
+        "from models import Base\nclass Sub(Base):\n    def save(self):\n        super().save()\n",
+        "super().save", {("Base.save", "inherited")}),
+    "super(C, self)": (
+        "from models import Base\nclass Sub(Base):\n    def save(self):\n        super(Sub, self).save()\n",
+        "super().save", {("Base.save", "inherited")}),
+    "super(Other, self)": (
+        "from models import Base\nclass Sub(Base):\n    def save(self):\n        super(Base, self).save()\n",
+        "super().save", set()),
+    "self method from a base class": (
+        "from models import Base\nclass Sub(Base):\n    def go(self):\n        self.check()\n",
+        "self.check", {("Base.check", "inherited")}),
+    "a receiver not named self": (
+        "class C:\n    def a(this):\n        this.b()\n    def b(this): pass\n",
+        "this.b", {("C.b", "self")}),
+    "a static method's first parameter is no receiver": (
+        "class C:\n    @staticmethod\n    def a(self):\n        self.b()\n    def b(self): pass\n",
+        "self.b", set()),
+    "cls() in a classmethod": (
+        "class C:\n    def __init__(self): pass\n    def m(self): pass\n    @classmethod\n"
+        "    def make(cls):\n        cls().m()\n", "cls().m", {("C.m", "self")}),
+    "a property's declared type": (
+        "from models import Helper\nclass C:\n    @property\n    def h(self) -> Helper:\n        ...\n"
+        "    def go(self):\n        self.h.run()\n", "self.h.run", {("Helper.run", "annotated")}),
+    "a property without a declared type": (
+        "class C:\n    @property\n    def h(self):\n        ...\n    def go(self):\n        self.h.run()\n",
+        "self.h.run", set()),
+    "a class call links the class and its inherited __init__": (
+        "class A:\n    def __init__(self): pass\nclass B(A):\n    pass\nB()\n",
+        "B", {("B", "direct"), ("A.__init__", "init")}),
+    "a bound method aliased": (
+        "from models import Helper\ndef f():\n    run = Helper().run\n    run()\n",
+        "run", {("Helper.run", "inferred")}),
+    "an import alias": (
+        "from models import get_context as ctx\nctx()\n", "ctx", {("get_context", "import")}),
+    "a parameter shadows the module's name": (
+        "from models import db\ndef f(db):\n    db.session()\n", "db.session", set()),
+    "a loop variable shadows the module's name": (
+        "from models import db\ndef f(items):\n    for db in items:\n        db.session()\n",
+        "db.session", set()),
+    "a global assigned in a function": (
+        "from models import Helper\ninst = None\ndef setup():\n    global inst\n    inst = Helper()\n"
+        "inst.run()\n", "inst.run", {("Helper.run", "inferred")}),
+    "a global assigned two values": (
+        "from models import Helper, Other\ninst = Other()\ndef setup():\n    global inst\n"
+        "    inst = Helper()\ninst.run()\n", "inst.run", set()),
+    "a closure reads the enclosing function's local": (
+        "from models import Helper\ndef f():\n    h = Helper()\n    def g():\n        h.run()\n",
+        "h.run", {("Helper.run", "inferred")}),
+    "a method body does not see class-level names": (
+        "from models import Helper\nclass C:\n    h = Helper()\n    def go(self):\n        h.run()\n",
+        "h.run", set()),
+}
+
+
+@pytest.mark.parametrize("case", CASES, ids=list(CASES))
+def test_call_resolution(repo, case):
+    source, callee, expected = CASES[case]
+    repo.write("models.py", MODELS)
+    repo.write("use.py", source)
+    repo.aud("index")
+    found = set(repo.query(
+        "SELECT target_qualname, resolution FROM call_links WHERE file = 'use.py' AND callee = ?",
+        callee))
+    assert found == expected
+    calls = repo.query("SELECT 1 FROM calls WHERE file = 'use.py' AND callee = ?", callee)
+    assert calls, f"the case must call {callee!r}"  # a case whose call is not extracted proves nothing
+
+
+def test_click_style_context_invocations(repo):
+    """The issue's example: `ctx.invoke` through an annotated parameter and a return annotation."""
+    repo.write("core.py", textwrap.dedent("""\
+        class Context:
+            def invoke(self, callback):
+                pass
+
+        def get_current_context() -> "Context":
+            ...
+        """))
+    repo.write("decorators.py", textwrap.dedent("""\
+        from core import Context, get_current_context
+
+        def pass_context(f):
+            def new_func(*args, **kwargs):
+                return get_current_context().invoke(f)
+            return new_func
+
+        def with_ctx(ctx: Context):
+            ctx.invoke(None)
+        """))
+    repo.aud("index")
+    rows = repo.run_aud("query", "callers", "core.py:Context.invoke")
+    assert rows.returncode == 0
+    assert "decorators.py:5:" in rows.stdout and "decorators.py:9:" in rows.stdout
+
+
+FIXTURES = {
+    # name: (conftest.py, test file path, test file, callee, expected)
+    "a fixture from conftest.py": (
+        "import pytest\nfrom models import Helper\n@pytest.fixture\ndef helper():\n    return Helper()\n",
+        "tests/test_a.py", "def test_it(helper):\n    helper.run()\n", {("Helper.run", "inferred")}),
+    "a yield fixture": (
+        "import pytest\nfrom models import Helper\n@pytest.fixture()\ndef helper():\n    h = Helper()\n"
+        "    yield h\n", "tests/test_a.py", "def test_it(helper):\n    helper.run()\n",
+        {("Helper.run", "inferred")}),
+    "the test module's own fixture comes first": (
+        "import pytest\nfrom models import Helper\n@pytest.fixture\ndef helper():\n    return Helper()\n",
+        "tests/test_a.py", "import pytest\nfrom models import Other\n@pytest.fixture\ndef helper():\n"
+        "    return Other()\ndef test_it(helper):\n    helper.run()\n", {("Other.run", "inferred")}),
+    "not a test function": (
+        "import pytest\nfrom models import Helper\n@pytest.fixture\ndef helper():\n    return Helper()\n",
+        "tests/test_a.py", "def check(helper):\n    helper.run()\n", set()),
+    "not a test module": (
+        "import pytest\nfrom models import Helper\n@pytest.fixture\ndef helper():\n    return Helper()\n",
+        "tests/helpers.py", "def test_it(helper):\n    helper.run()\n", set()),
+    "a parameter with a default is no fixture": (
+        "import pytest\nfrom models import Helper\n@pytest.fixture\ndef helper():\n    return Helper()\n",
+        "tests/test_a.py", "def test_it(helper=None):\n    helper.run()\n", set()),
+    "a conftest.py below the test's directory is not seen": (
+        "import pytest\n", "tests/test_a.py", "def test_it(helper):\n    helper.run()\n", set()),
+}
+
+
+@pytest.mark.parametrize("case", FIXTURES, ids=list(FIXTURES))
+def test_pytest_fixture_parameters(repo, case):
+    conftest, test_path, test_source, expected = FIXTURES[case]
+    repo.write("models.py", MODELS)
+    repo.write("conftest.py", conftest)
+    repo.write(test_path, test_source)
+    repo.write("tests/deeper/conftest.py", "import pytest\nfrom models import Other\n"
+                                           "@pytest.fixture\ndef helper():\n    return Other()\n")
+    repo.aud("index")
+    found = set(repo.query("SELECT target_qualname, resolution FROM call_links WHERE file = ?"
+                           " AND callee = 'helper.run'", test_path))
+    assert found == expected
