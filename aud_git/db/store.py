@@ -133,13 +133,20 @@ def new_database(db_path: str) -> Iterator[sqlite3.Connection]:
     building = db_path + ".new"
     remove_database(building)
     conn = connect(building)
+    # Nobody reads this file before the rename, and a failed build deletes it: no journal
+    # (WAL would write every page twice) and no syncs until the end.
+    conn.execute("PRAGMA journal_mode=OFF")
+    conn.execute("PRAGMA synchronous=OFF")
     try:
         yield conn
+        conn.execute("PRAGMA journal_mode=WAL")  # what every later connection expects
     except BaseException:
         conn.close()
         remove_database(building)
         raise
-    conn.close()  # the last connection: SQLite checkpoints and removes its -wal and -shm
+    conn.close()  # the last connection: SQLite removes its -wal and -shm
+    with open(building, "rb") as built:
+        os.fsync(built.fileno())  # the content is on disk before the rename makes it the index
     # The old file's -wal and -shm go first: SQLite replays a -wal it finds beside a database,
     # whichever file it was written for. Readers still on the old file keep theirs open.
     for suffix in ("-wal", "-shm", "-journal"):

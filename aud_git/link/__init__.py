@@ -22,6 +22,7 @@ from aud_git.link.python import PythonLinker
 _PARALLEL_ABOVE = 400
 _LINK_ROW_TABLES = ("import_links", "call_links", "base_links", "link_errors")
 _reader_for_workers: tuple[FactReader, tuple[str, ...], str] | None = None
+_worker_memo: dict = {}  # in a forked worker: shared results across the slices it links
 
 
 def _remembered(reader: FactReader, cache, file: str, sha: str, context: str):
@@ -34,10 +35,11 @@ def _remembered(reader: FactReader, cache, file: str, sha: str, context: str):
 
 
 def _link(reader: FactReader, roots: tuple[str, ...], files: list[str],
-          cache=None, context: str = "") -> dict[str, list[tuple]]:
+          cache=None, context: str = "", memo: dict | None = None) -> dict[str, list[tuple]]:
     """Link `files`; with a `cache`, reuse remembered results; with a `context`, return fresh
-    results to remember under it."""
-    lookups = Lookups(reader, {})
+    results to remember under it. `memo` holds shared results across calls (pure values of
+    `reader`'s facts)."""
+    lookups = Lookups(reader, {} if memo is None else memo)
     python = PythonLinker(lookups, roots)
     javascript = JsLinker(lookups)
     out: dict[str, list] = {table.name: [] for table in LINK_TABLES}
@@ -62,20 +64,23 @@ def _link(reader: FactReader, roots: tuple[str, ...], files: list[str],
                 # recorded as usual: a change to any of them links it again.
                 rows = {"link_errors": [(internal_error_message(exc),)]}
                 out["failures"].append((file, traceback.format_exc()))
-            deps = [(*key, value) for key, value in sorted(lookups.recorded().items())]
+            # Lookups of the file itself are no dependency: its links are made again whenever
+            # it changes (and a remembered result is keyed by its content).
+            deps = sorted((*key, value) for key, value in lookups.recorded().items()
+                          if key[1] != file)
             if context and sha and "link_errors" not in rows:
                 out["remember"].append((file, sha, context, deps, rows))
         for table in _LINK_ROW_TABLES:
             out[table].extend((file, *row) for row in rows.get(table, ()))
-        out["link_deps"].extend((file, kind, path, name) for kind, path, name, _ in deps
-                                if path != file)
+        out["link_deps"].extend((file, kind, path, name) for kind, path, name, _ in deps)
     return out
 
 
 def _link_in_worker(files: list[str]) -> dict[str, list]:
     assert _reader_for_workers is not None, "set by link_files before the workers fork"
     reader, roots, context = _reader_for_workers
-    return _link(reader, roots, files, None, context)
+    # One memo for every slice this worker links: the reader is the same for all of them.
+    return _link(reader, roots, files, None, context, _worker_memo)
 
 
 class LinkReport(NamedTuple):
@@ -101,6 +106,7 @@ def link_files(conn: sqlite3.Connection, files: Iterable[str], source_roots: tup
     targets = sorted(f for f in files if reader.langs.get(f) in SOURCE_LANGS)
     if reader.complete and jobs > 1 and len(targets) > _PARALLEL_ABOVE:
         _reader_for_workers = (reader, source_roots, context if cache is not None else "")
+        _worker_memo.clear()  # empty in every worker this call forks
         slices = [targets[i::jobs * 4] for i in range(jobs * 4)]
         from concurrent.futures.process import BrokenProcessPool
 
