@@ -1,4 +1,4 @@
-"""Benchmark corpora from package registries: a Django sdist turned into a git repository.
+"""Benchmark corpora from package registries: sdists and npm tarballs turned into git repositories.
 
 `main` holds Django 5.1.4; the branch `django-5.0` holds Django 5.0.10 (for release switches).
 """
@@ -86,6 +86,44 @@ def sdist_repo(package: str, version: str) -> Path:
     repo.mkdir(parents=True)
     _git(repo, "init", "-q", "-b", "main")
     _unpack_into(repo, version, package)
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", f"{package} {version}")
+    return repo
+
+
+def _npm_tarball(package: str, version: str) -> Path:
+    downloads = WORK / "downloads"
+    downloads.mkdir(parents=True, exist_ok=True)
+    archive = downloads / f"{package.replace('/', '-').lstrip('@')}-{version}.tgz"
+    if not archive.exists():
+        subprocess.run(["npm", "pack", "--silent", f"{package}@{version}"], cwd=downloads,
+                       check=True, capture_output=True)
+    return archive
+
+
+def npm_tool(package: str, version: str) -> Path:
+    """An npm package unpacked (for a tool such as `typescript`), built once and reused."""
+    target = WORK / "tools" / f"{package}-{version}"
+    if not target.exists():
+        target.mkdir(parents=True)
+        with tarfile.open(_npm_tarball(package, version)) as archive:
+            archive.extractall(target, filter="data")
+    return target / "package"
+
+
+def npm_source_repo(package: str, version: str, subdir: str = "src") -> Path:
+    """The TypeScript sources an npm tarball ships (`package/src`) as a git repository."""
+    repo = WORK / f"{package}-{version}"
+    if (repo / ".git").exists():
+        return repo
+    repo.mkdir(parents=True)
+    _git(repo, "init", "-q", "-b", "main")
+    with tarfile.open(_npm_tarball(package, version)) as archive:
+        for member in archive.getmembers():
+            parts = Path(member.name).parts
+            if len(parts) > 2 and parts[1] == subdir:
+                member.name = str(Path(*parts[1:]))
+                archive.extract(member, repo, filter="data")
     _git(repo, "add", "-A")
     _git(repo, "commit", "-q", "-m", f"{package} {version}")
     return repo

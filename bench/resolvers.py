@@ -1,20 +1,22 @@
-"""Call resolution measured against an independent resolver, in the same run.
+"""Call resolution measured against independent resolvers, in the same run.
 
-    python bench/resolvers.py [--sample 600] [--baseline OTHER/bin/aud]
+    python bench/resolvers.py [--sample 600] [--baseline OTHER/bin/aud] [--corpus NAME]...
 
-For each corpus (the Django and Flask sdists from PyPI, as git repositories), aud indexes the
-tree; a seeded sample of its Python call sites is then put to jedi
+Python corpora (the Django and Flask sdists from PyPI, as git repositories) are put to jedi
 (`Script.goto(follow_imports=True)` on the callee's last name, reading the repository's source
-rather than the Django stubs jedi ships). Reported per corpus and aud:
+rather than the Django stubs jedi ships); TypeScript corpora (the sources the RxJS and zod npm
+tarballs ship) to the TypeScript compiler's language service (`getDefinitionAtPosition`,
+typescript from npm, through `tsc_definitions.js`). aud indexes the tree; a seeded sample of
+its call sites is asked of the peer. Reported per corpus and aud:
 
 - precision: of the sites aud links (class calls counted once, not their `__init__` row) where
-  jedi names a function or class, the share where aud's target is one jedi names;
-- recall: of the sites where jedi names a function or class inside the repository, the share
-  aud links to one of them;
+  the peer names a definition, the share where aud's target is one the peer names;
+- recall: of the sites where the peer names a function, method or class of the repository,
+  the share aud links to one of them;
 - linked: the share of all call sites (not only the sample) aud links to a definition.
 
-jedi is a peer here, not the truth: the disagreements and the sites aud misses are written out
-for reading (`bench/work/resolvers-disagreements.txt`). Needs `pip install jedi`.
+The peer is not the truth: the disagreements and the sites aud misses are written out for
+reading (`bench/work/resolvers-disagreements.txt`). Needs `pip install jedi` and node.
 """
 from __future__ import annotations
 
@@ -29,15 +31,22 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from corpus import WORK, django_repo, sdist_repo  # noqa: E402
+from corpus import WORK, django_repo, npm_source_repo, npm_tool, sdist_repo  # noqa: E402
 
 AUD = str(Path(sys.executable).parent / "aud")
-CORPORA = {"django": lambda: django_repo(), "flask": lambda: sdist_repo("flask", "3.0.3")}
+# name -> (repository builder, the languages of its call sites asked)
+CORPORA = {
+    "django": (lambda: django_repo(), ("python",)),
+    "flask": (lambda: sdist_repo("flask", "3.0.3"), ("python",)),
+    "rxjs": (lambda: npm_source_repo("rxjs", "7.8.2"), ("typescript",)),
+    "zod": (lambda: npm_source_repo("zod", "4.1.12"), ("typescript",)),
+}
 SOURCE_ROOTS = {"flask": ["src"]}
+TYPESCRIPT = ("typescript", "5.9.3")
 DEFINITIONS = ("function", "class")
 
 
-def index(aud: str, repo: Path) -> tuple[float, dict]:
+def index(aud: str, repo: Path, langs: tuple[str, ...]) -> tuple[float, dict]:
     """Build the index with `aud`; the call sites, their links and the definitions' lines."""
     started = time.perf_counter()
     subprocess.run([aud, "index", "--full", "-q"], cwd=repo, check=True, capture_output=True)
@@ -53,14 +62,20 @@ def index(aud: str, repo: Path) -> tuple[float, dict]:
     for f, q, line in conn.execute("SELECT file, qualname, line FROM symbols"
                                    " WHERE kind IN ('class', 'function', 'method')"):
         at_line.setdefault((f, line), set()).add(q)
+    spans: dict[tuple, list] = {}
+    for f, q, name, line, end in conn.execute(
+            "SELECT file, qualname, name, line, end_line FROM symbols"
+            " WHERE kind IN ('class', 'function', 'method')"):
+        spans.setdefault((f, name), []).append((line, end, q))
     modules = dict(conn.execute("SELECT qualname, file FROM symbols WHERE kind = 'module'"))
+    marks = ", ".join("?" * len(langs))
     calls = conn.execute(
         "SELECT c.file, c.line, c.col, c.callee FROM calls c JOIN files f ON f.path = c.file"
-        " WHERE f.lang = 'python' ORDER BY 1, 2, 3, 4").fetchall()
+        f" WHERE f.lang IN ({marks}) ORDER BY 1, 2, 3, 4", langs).fetchall()
     conn.close()
     defined = {(f, q) for (f, _), names in at_line.items() for q in names}
     return seconds, {"links": links, "at_line": at_line, "modules": modules, "defined": defined,
-                     "calls": calls}
+                     "spans": spans, "calls": calls}
 
 
 def last_name_position(tree: ast.AST, line: int, col: int, callee: str) -> tuple[int, int] | None:
@@ -124,9 +139,49 @@ class Jedi:
         return answers
 
 
+class Tsc:
+    """The TypeScript language service, asked for all sites in one node process."""
+
+    def __init__(self, repo: Path, roots: list[str]) -> None:
+        self.repo = repo
+        self.typescript = npm_tool(*TYPESCRIPT)
+        self.answers: dict[tuple, set | None] = {}
+
+    def ask(self, sites: list[tuple]) -> None:
+        lines = "".join(json.dumps({"file": f, "line": line, "col": col, "callee": callee,
+                                    "name": callee.rpartition(".")[2].removesuffix("()")}) + "\n"
+                        for f, line, col, callee in sites
+                        if (self.repo / f).read_bytes().splitlines()[line - 1].isascii())
+        script = Path(__file__).resolve().parent / "tsc_definitions.js"
+        done = subprocess.run(["node", str(script), str(self.typescript), str(self.repo)],
+                              input=lines, capture_output=True, text=True, check=True)
+        for line in done.stdout.splitlines():
+            result = json.loads(line)
+            answers = result["answers"]
+            self.answers[tuple(result["site"])] = None if answers is None else {
+                ("ts", a["file"], a["line"], a["name"]) for a in answers}
+
+    def definitions(self, file: str, line: int, col: int, callee: str) -> set | None:
+        return self.answers.get((file, line, col, callee))
+
+
 def in_repository(answer: tuple, data: dict) -> set[tuple[str, str]]:
-    """The (file, qualname) definitions of the repository a jedi answer names: by position, or
-    for a stub of the repository's own module, by the stub's full name."""
+    """The (file, qualname) definitions of the repository an answer names. jedi's: by
+    position, or for a stub of the repository's own module, by the stub's full name; tsc's:
+    the innermost definition of that name around the position."""
+    if answer[0] == "ts":
+        _, file, line, name = answer
+        if file is None:
+            return set()
+        if name.startswith("("):  # `(Anonymous function)`: a function value, named by aud
+            spans = [s for (f, _), found in data["spans"].items() if f == file for s in found]
+        else:
+            spans = data["spans"].get((file, name), [])
+        around = [(start, q) for start, end, q in spans if start <= line <= end]
+        # Overload signatures come just before their implementation, which aud defines.
+        after = sorted((start, q) for start, _, q in spans if start > line)
+        found = max(around) if around else (after[0] if after and not name.startswith("(") else None)
+        return {(file, found[1])} if found else set()
     if answer[0] is not None:
         return {(answer[0], q) for q in data["at_line"].get(answer, ())}
     _, module, full_name = answer
@@ -168,20 +223,26 @@ def measure(index_data: dict, sample: list, answers: dict) -> tuple[dict, list]:
 
 
 def run_corpus(name: str, sample_size: int, auds: dict[str, str]) -> tuple[dict, list]:
-    repo = CORPORA[name]()
+    build, langs = CORPORA[name]
+    repo = build()
     subprocess.run(["git", "update-index", "--refresh"], cwd=repo, capture_output=True)
     indexes = {}
     for label, aud in auds.items():  # the last one built stays in .pf (the current aud's)
-        seconds, indexes[label] = index(aud, repo)
+        seconds, indexes[label] = index(aud, repo, langs)
         indexes[label]["seconds"] = seconds
     calls = indexes["aud"]["calls"]
     sample = sorted(random.Random(f"{name}-sample").sample(calls, min(sample_size, len(calls))))
-    jedi = Jedi(repo, SOURCE_ROOTS.get(name, []))
     started = time.perf_counter()
-    answers = {tuple(site): jedi.definitions(*site) for site in sample}
-    jedi_seconds = time.perf_counter() - started
+    if langs == ("python",):
+        peer: Jedi | Tsc = Jedi(repo, SOURCE_ROOTS.get(name, []))
+    else:
+        peer = Tsc(repo, [])
+        peer.ask([tuple(site) for site in sample])
+    answers = {tuple(site): peer.definitions(*site) for site in sample}
+    peer_seconds = time.perf_counter() - started
     asked = [tuple(s) for s in sample if answers[tuple(s)] is not None]
-    results = {"sample": len(sample), "asked": len(asked), "jedi_seconds": round(jedi_seconds, 1)}
+    results = {"sample": len(sample), "asked": len(asked), "peer": type(peer).__name__.lower(),
+               "peer_seconds": round(peer_seconds, 1)}
     notes = []
     for label, data in indexes.items():
         metrics, disagreements, misses = measure(data, asked, answers)
@@ -196,13 +257,13 @@ def percent(value: float | None) -> str:
 
 
 def report(results: dict) -> str:
-    lines = ["| corpus | aud | precision vs jedi | recall vs jedi | call sites linked | full index |",
-             "|---|---|---:|---:|---:|---:|"]
+    lines = ["| corpus | peer | aud | precision | recall | call sites linked | full index |",
+             "|---|---|---|---:|---:|---:|---:|"]
     for corpus, data in results.items():
         for label in ("baseline", "aud"):
             if label in data:
                 m = data[label]
-                lines.append(f"| {corpus} ({data['asked']} sites asked) | {label} |"
+                lines.append(f"| {corpus} ({data['asked']} sites asked) | {data['peer']} | {label} |"
                              f" {percent(m['precision'])} ({m['judged']}) |"
                              f" {percent(m['recall'])} ({m['jedi_inside']}) |"
                              f" {percent(m['linked_share'])} of {m['call_sites']} |"

@@ -113,7 +113,7 @@ def query_callers(ctx, qualname, depth, resolutions, unresolved, as_json):
 @json_option
 @click.pass_context
 def query_subclasses(ctx, qualname, depth, as_json):
-    """Classes whose bases resolve to QUALNAME (Python), transitively with --depth."""
+    """Classes whose bases (`extends`) resolve to QUALNAME, transitively with --depth."""
     from aud_git.query.questions import subclasses
 
     _emit(subclasses(ctx.obj["conn"], qualname, depth), as_json,

@@ -10,6 +10,7 @@ from typing import Any
 
 from aud_git.extract.facts import Assignment, Call, Export, Facts, Import, Symbol
 from aud_git.extract.grammars import parser, syntax_error_rows
+from aud_git.extract.javascript_types import JsTypeRecorder, value_text
 from aud_git.extract.text import MAX_QUALNAME, MAX_TEXT, clip, clip_span, invalid_utf8
 
 MODULE_SCOPE = "<module>"
@@ -76,12 +77,34 @@ def _dotted(node) -> str | None:
     return None
 
 
-class _Walker:
+def _chain(node) -> str | None:
+    """`make(a).run` as `make().run`, `f<T>(x).g` as `f().g`, `new X(a).m` as `new X().m`:
+    the callee forms the linker follows (arguments and type arguments left out); None for any
+    other shape."""
+    if node.type != "member_expression":  # `f(a)(b)` stays as written, as in Python
+        return None
+    chain = value_text(node)
+    if chain == "?" or "()" not in chain:
+        return None
+    innermost = node
+    while innermost is not None and innermost.type in ("member_expression", "call_expression"):
+        innermost = innermost.child_by_field_name(  # as long as value_text's walk, no longer
+            "object" if innermost.type == "member_expression" else "function")
+    # `new X(a).m` stays a `new`: value_text writes an instance as `X()`.
+    return "new " + chain if innermost is not None and innermost.type == "new_expression" else chain
+
+
+class _Walker(JsTypeRecorder):
     def __init__(self, source: bytes, facts: Facts) -> None:
         self.src = source
         self.facts = facts
         self.symbols: list[Symbol] = []
         self.exported_locals: set[str] = set()
+        self.methods: dict[str, str] = {}  # method qualname -> its class
+        self.scope_nodes: set[int] = set()  # where functions with a scope of their own start
+        self.classes: set[str] = set()
+        self.declarations: set[tuple[str | None, str]] = set()
+        self.reassignments: list[tuple[Any, str | None, str, str]] = []
 
     def text(self, node, limit: int = MAX_TEXT) -> str:
         return clip_span(self.src, node.start_byte, node.end_byte, limit)
@@ -228,7 +251,7 @@ class _Walker:
             rows.append(Import(*_pos(node), "require", module, None, None, 0))
 
     def call(self, node, callee_node, scope) -> None:
-        callee = _dotted(callee_node) or self.text(callee_node, 200)
+        callee = _dotted(callee_node) or _chain(callee_node) or self.text(callee_node, 200)
         arguments = node.child_by_field_name("arguments")
         args = ""
         if arguments is not None and arguments.type == "arguments":
@@ -252,11 +275,16 @@ class _Walker:
                 child_scope = self.symbol(name, scope, "function", node, exported,
                                           self.signature(value))
                 child_kind = "function"
+                self.function_types(value, scope, child_scope, None)
             elif value_type in _CLASS_DECLARATIONS:
                 child_scope = self.symbol(name, scope, "class", node, exported)
                 child_kind = "class"
-            elif scope_kind in ("module", "namespace"):
-                self.symbol(name, scope, "variable", node, exported)
+            else:
+                self.declared(node, scope)
+                if scope_kind in ("module", "namespace"):
+                    self.symbol(name, scope, "variable", node, exported)
+        else:
+            self.declared(node, scope)  # a destructuring pattern
         if value is not None:
             if value.type in _FUNCTION_VALUES or value.type in _CLASS_DECLARATIONS:
                 stack.extend((c, child_scope, child_kind, False) for c in value.named_children)
@@ -293,12 +321,15 @@ class _Walker:
             return False
         kind = "method" if scope_kind == "class" else "function"
         qualname = self.symbol(name, scope, kind, node, exported, self.signature(node))
+        self.function_types(node, scope, qualname, scope if kind == "method" else None)
         stack.extend((c, qualname, "function", False) for c in node.named_children)
         return True
 
     def on_function_value(self, node, scope: str | None, scope_kind: str, exported: bool,
                   stack: list[Frame]) -> bool:
         """A named function expression defines its name, except as a class field's value."""
+        if node.child_by_field_name("name") is None:
+            self.anonymous_function(node, scope)
         return scope_kind != "class" and self.on_function(node, scope, scope_kind, exported, stack)
 
     def on_class(self, node, scope: str | None, scope_kind: str, exported: bool,
@@ -307,7 +338,11 @@ class _Walker:
         if name is None:
             return False
         qualname = self.symbol(name, scope, "class", node, exported)
+        self.classes.add(qualname)
+        self.declarations.add((scope, qualname.rpartition(".")[2]))
         for child in node.named_children:
+            if child.type == "class_heritage":
+                self.bases(child, scope, qualname)
             if child.type == "class_body":
                 stack.append((child, qualname, "class", False))
             else:  # heritage and decorators belong to the enclosing scope
@@ -318,6 +353,8 @@ class _Walker:
                   stack: list[Frame]) -> bool:
         qualname = self.symbol(node.child_by_field_name("name"), scope, "method", node,
                                exported and scope_kind == "class", self.signature(node))
+        static = any(c.type == "static" for c in node.children)
+        self.function_types(node, scope, qualname, scope if scope_kind == "class" else None, static)
         stack.extend((c, qualname, "function", False) for c in node.named_children)
         return True
 
@@ -330,6 +367,7 @@ class _Walker:
         is_function = value is not None and value.type in _FUNCTION_VALUES
         qualname = self.symbol(name, scope, "method" if is_function else "variable", node,
                                False, self.signature(value) if is_function else None)
+        self.field(node, scope, name, is_function)
         if value is not None:
             self.facts.assignments.append(
                 Assignment(*_pos(name), scope or MODULE_SCOPE, self.text(name), self.text(value)))
@@ -375,6 +413,7 @@ class _Walker:
     def on_assignment(self, node, scope: str | None, scope_kind: str, exported: bool,
                   stack: list[Frame]) -> bool:
         left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        self.assigned(node, scope)
         if left is not None and right is not None:
             value = self.text(right)
             if node.type == "augmented_assignment_expression":
@@ -384,7 +423,23 @@ class _Walker:
                 Assignment(*_pos(left), scope or MODULE_SCOPE, self.text(left), value))
         return False
 
+    def on_parameters(self, node, scope: str | None, scope_kind: str, exported: bool,
+                      stack: list[Frame]) -> bool:
+        self.parameters(node, scope)
+        return False  # defaults hold calls
+
+    def on_return(self, node, scope: str | None, scope_kind: str, exported: bool,
+                  stack: list[Frame]) -> bool:
+        self.returned(node, scope)
+        return False
+
+    def on_loop_or_catch(self, node, scope: str | None, scope_kind: str, exported: bool,
+                         stack: list[Frame]) -> bool:
+        self.loop_or_catch(node, scope)
+        return False
+
     def finish(self) -> None:
+        self.finish_types()
         for symbol in self.symbols:
             if symbol.parent is None and symbol.name in self.exported_locals:
                 symbol = symbol._replace(exported=1)
@@ -423,4 +478,8 @@ _HANDLERS: dict[str, _Handler] = {
     "new_expression": _Walker.on_call,
     "assignment_expression": _Walker.on_assignment,
     "augmented_assignment_expression": _Walker.on_assignment,
+    "formal_parameters": _Walker.on_parameters,
+    "return_statement": _Walker.on_return,
+    "for_in_statement": _Walker.on_loop_or_catch,
+    "catch_clause": _Walker.on_loop_or_catch,
 }

@@ -1,11 +1,11 @@
-"""Resolving a call's callee text, `a.b.c` or `m.C().method`, to the definitions it calls.
+"""Call resolution's common parts: a callee's tokens, how a link was found, the rows.
 
 Each link says how it was found (`resolution`, weakest first): `direct` (a definition of the
 same file), `import`, `self` (the enclosing class, through `self`, `cls` or `this`),
 `inherited` (a base class's member), `annotated` (through a declared type: a parameter,
-variable or return annotation), `inferred` (through a value assigned); a class call also links
-its `__init__` with resolution `init`. Shared by both linkers: JS/TS resolves names, members
-and `this`; Python (python_calls.py) follows types as well.
+variable or return annotation), `inferred` (through a value assigned or returned); a class
+call also links its `__init__` with resolution `init`. The resolution itself is
+typed_calls.py, shared by both linkers, which supply what a name and a module's member mean.
 """
 from __future__ import annotations
 
@@ -44,32 +44,20 @@ def tokens_of(chain: str) -> tuple[Token, ...] | None:
     return tuple(out)
 
 
-def instance_of(binding: Binding | None) -> Definition | None:
-    """What calling `binding` gives, as far as we follow it: an instance of a class."""
-    if isinstance(binding, Definition) and binding.kind == "class":
-        return Definition(binding.path, binding.qualname, "instance")
-    return None
-
-
 class CallResolver:
-    receiver_names: frozenset[str] = frozenset()
+    """What a linker supplies to call resolution (typed_calls.py) and the rows it makes."""
+
     lk: Lookups
 
     def head(self, path: str, name: str) -> Binding | None:
         """What a bare name used in `path` resolves to, or None (unbound, ambiguous, external)."""
         raise NotImplementedError
 
-    def member(self, current: Binding | None, name: str) -> Binding | None:
-        """A member of a module, or of a class, instance or namespace definition."""
-        if isinstance(current, ModuleRef):
-            return self.module_member(current, name)
-        if isinstance(current, Definition) and current.kind in ("class", "instance", "namespace"):
-            qualname = f"{current.qualname}.{name}"
-            kind = self.lk.member(current.path, qualname)
-            return Definition(current.path, qualname, kind) if kind is not None else None
-        return None
-
     def module_member(self, module: ModuleRef, name: str) -> Binding | None:
+        raise NotImplementedError
+
+    def resolve_call(self, file: str, own: dict[str, str], caller: str,
+                     callee: str) -> list[Resolved]:
         raise NotImplementedError
 
     def call_links(self, file: str, calls: list[tuple]) -> list[tuple]:
@@ -84,31 +72,4 @@ class CallResolver:
     def base_links(self, file: str) -> list[tuple]:
         """(class, position, base as written, target file, target qualname) of each base class
         that resolves to a class in the repository."""
-        return []
-
-    def resolve_call(self, file: str, own: dict[str, str], caller: str,
-                     callee: str) -> list[Resolved]:
-        # `new X().m` (JS) calls `m` of an instance of `X`, as `X().m` does.
-        tokens = tokens_of(callee[4:] if callee.startswith("new ") else callee)
-        if tokens is None:
-            return []
-        (head, head_called), rest = tokens[0], tokens[1:]
-        if head in self.receiver_names and not head_called and rest:
-            owner = caller.rpartition(".")[0]
-            if own.get(owner) != "class":
-                return []
-            current: Binding | None = Definition(file, owner, "instance")
-            how = "self"
-        else:
-            current = self.head(file, head)
-            how = "direct" if isinstance(current, Definition) and current.path == file else "import"
-        for index, (name, called) in enumerate([(head, head_called), *rest]):
-            if index:
-                current = self.member(current, name)
-            if called:
-                current = instance_of(current)
-            if current is None:
-                return []
-        if isinstance(current, Definition) and current.kind in CALLABLE_KINDS:
-            return [Resolved(current, how)]
         return []

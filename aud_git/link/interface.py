@@ -32,7 +32,9 @@ def _members(kinds: dict[str, str]) -> dict[str, str]:
 
 
 def _top_level(kinds: dict[str, str]) -> dict[str, set]:
-    return {q: {("symbol", q, k)} for q, k in kinds.items() if "." not in q}
+    """The names a module binds itself. A top-level `method` is an object literal's (JS): no
+    name binds it."""
+    return {q: {("symbol", q, k)} for q, k in kinds.items() if "." not in q and k != "method"}
 
 
 def python_interface(kinds: dict[str, str], imports: list[tuple],
@@ -53,8 +55,10 @@ def python_interface(kinds: dict[str, str], imports: list[tuple],
                      tuple(sorted(stars, key=repr)), types or {})
 
 
-def js_interface(kinds: dict[str, str], imports: list[tuple], exports: list[tuple]) -> Interface:
-    """`exports`: (name, local) rows, sorted; `imports` sorted as the reader returns them."""
+def js_interface(kinds: dict[str, str], imports: list[tuple], exports: list[tuple],
+                 types: dict[str, tuple] | None = None) -> Interface:
+    """`exports`: (name, local) rows, sorted; `imports` sorted as the reader returns them;
+    `types` as for python_interface."""
     names = _top_level(kinds)
     table: dict[str, tuple] = {}
     for exported, local in exports:
@@ -72,7 +76,7 @@ def js_interface(kinds: dict[str, str], imports: list[tuple], exports: list[tupl
             else:
                 table.setdefault(alias or name, ("from", module, name))
     return Interface({k: frozenset(v) for k, v in names.items()}, _members(kinds), table,
-                     tuple(stars))
+                     tuple(stars), types or {})
 
 
 def changed_keys(old: Interface, new: Interface) -> set[tuple[str, str]]:

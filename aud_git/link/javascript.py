@@ -10,8 +10,8 @@ from __future__ import annotations
 import posixpath
 
 from aud_git.link.bindings import Binding, Definition, ModuleRef
-from aud_git.link.calls import CallResolver
 from aud_git.link.lookups import Lookups
+from aud_git.link.typed_calls import TypedCalls
 
 _CONFIG_NAMES = ("tsconfig.json", "jsconfig.json")
 MAX_EXTENDS = 32
@@ -27,8 +27,7 @@ def _normalize(path: str) -> str | None:
     return normal
 
 
-class JsLinker(CallResolver):
-    receiver_names = frozenset({"this"})
+class JsLinker(TypedCalls):
 
     def __init__(self, lk: Lookups) -> None:
         self.lk = lk

@@ -230,7 +230,8 @@ class FactReader:
         if lang == "python":
             return python_interface(self.symbols(path), self.imports(path), self.types(path))
         if lang in JS_LANGS:
-            return js_interface(self.symbols(path), self.imports(path), self.exports(path))
+            return js_interface(self.symbols(path), self.imports(path), self.exports(path),
+                                self.types(path))
         return Interface()
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import posixpath
 
 from aud_git.link.bindings import Binding, Definition, ModuleRef
-from aud_git.link.calls import CallResolver
 from aud_git.link.lookups import Lookups
 from aud_git.link.python_calls import PythonCalls
 
@@ -34,7 +33,7 @@ def _probe(lk: Lookups, bases: tuple[str, ...], parts: list[str]) -> ModuleRef |
     return None
 
 
-class PythonLinker(PythonCalls, CallResolver):
+class PythonLinker(PythonCalls):
 
     def __init__(self, lk: Lookups, source_roots: tuple[str, ...]) -> None:
         self.lk = lk

@@ -55,6 +55,12 @@ TS_LINES = [
     "export class E { static other() {} }", 'import { E } from "./x"; E.make();', "d.make();",
     "new d();", "const req = require('./x'); req.t1();", "export const broken = (;",
     "export interface t1 { x: number }", "export type E = { y: string };", "ns.t1();",
+    # classes, annotations and values across files
+    'import { E } from "./x"; export class F extends E { go() { this.other(); super.other(); } }',
+    "export class E { other() {} static make(): E { return new E(); } }",
+    'import { F } from "./y"; new F().other();', "export function mk(): E { return new E(); }",
+    "mk().other();", "const e = new E(); e.other();", "export const inst = new E();",
+    'import { inst } from "./x"; inst.other();', "class G { constructor(private e: E) {} go() { this.e.other(); } }",
 ]
 TS_CONFIGS = [
     '{"compilerOptions": {"baseUrl": ".", "paths": {"@/*": ["w/*"]}}}',

@@ -1,0 +1,268 @@
+"""The `types` rows of JavaScript and TypeScript: what names hold, for the call resolver.
+
+The same shapes as Python's (extract/python_types.py): a TypeScript annotation becomes the
+dotted name it declares (`Helper | null` is `Helper`, `ns.Box<T>` is `ns.Box`), a value a chain
+of names and calls (`new Box()` is `Box()`, `make().build`), anything else `?`. `this` is a
+parameter like Python's `self`: a method's is a `receiver` row (`class` in a static method); a
+function's own `this` (a `function`, not an arrow function) is unknown.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from aud_git.extract.facts import Facts, TypeFact
+
+UNKNOWN = "?"
+NONE = "None"
+MAX_CHAIN = 200
+MAX_STEPS = 32  # names, members and calls of one chain followed, at most
+MODULE_SCOPE = "<module>"
+_NOTHING = frozenset({"null", "undefined"})
+_WRAPPERS = frozenset({"parenthesized_expression", "non_null_expression"})
+_CHAIN_NAMES = frozenset({"identifier", "this", "property_identifier"})
+_PATTERN_NAMES = frozenset({"identifier", "shorthand_property_identifier_pattern"})
+# Functions with a `this` of their own (an arrow function sees its scope's).
+_OWN_THIS = frozenset({"function_declaration", "generator_function_declaration",
+                       "function_expression", "function", "generator_function"})
+_FUNCTIONS = _OWN_THIS | {"arrow_function", "method_definition"}
+_DECLARING = frozenset({"param", "param_default", "assign", "annotation"})
+
+
+def _text(node) -> str:
+    return node.text.decode("utf-8", "replace")
+
+
+def value_text(node) -> str:
+    """`a.b`, `f()`, `new m.C()` (as `m.C()`), `x!`: names, members and calls; else `?`."""
+    parts: list[str] = []
+    for _ in range(MAX_STEPS):  # bounded: every call of a long chain asks for its callee
+        kind = node.type
+        if kind in _WRAPPERS and node.named_child_count:
+            node = node.named_children[0]
+        elif kind in ("null", "undefined") and not parts:
+            return NONE
+        elif kind == "member_expression":
+            prop = node.child_by_field_name("property")
+            if prop is None or prop.type != "property_identifier":
+                return UNKNOWN
+            parts.append("." + _text(prop))
+            node = node.child_by_field_name("object")
+        elif kind in ("call_expression", "new_expression"):
+            parts.append("()")
+            node = node.child_by_field_name("function" if kind == "call_expression" else "constructor")
+            if node is None:
+                return UNKNOWN
+        elif kind in ("identifier", "this"):
+            text = _text(node) + "".join(reversed(parts))
+            return text if len(text) <= MAX_CHAIN else UNKNOWN
+        else:
+            return UNKNOWN
+    return UNKNOWN
+
+
+def type_text(node) -> str:
+    """A TypeScript type as the class it names: `a.B`, `B<T>` -> `B`, `B | null` -> `B`."""
+    kind = node.type
+    if kind in ("type_annotation", "parenthesized_type") and node.named_child_count:
+        return type_text(node.named_children[-1])
+    if kind in ("type_identifier", "identifier"):
+        return _text(node)
+    if kind == "nested_type_identifier":
+        return _text(node).replace(" ", "")
+    if kind == "generic_type":
+        name = node.child_by_field_name("name")
+        return type_text(name) if name is not None else UNKNOWN
+    if kind == "union_type":
+        members = {type_text(m) for m in node.named_children} - {NONE}
+        return members.pop() if len(members) == 1 else UNKNOWN
+    if kind in ("literal_type", "predefined_type") and _text(node) in _NOTHING:
+        return NONE
+    return UNKNOWN
+
+
+def _is_require(value) -> bool:
+    function = value.child_by_field_name("function") if value.type == "call_expression" else None
+    return function is not None and function.type == "identifier" and function.text == b"require"
+
+
+def _names(pattern) -> list:
+    """The identifiers a binding pattern binds (`{a, b: [c, ...d]}`)."""
+    found, stack = [], [pattern]
+    while stack:
+        node = stack.pop()
+        if node.type in _PATTERN_NAMES:
+            found.append(node)
+        elif node.type in ("pair_pattern",):
+            value = node.child_by_field_name("value")
+            if value is not None:
+                stack.append(value)
+        elif node.type == "assignment_pattern":
+            left = node.child_by_field_name("left")
+            if left is not None:
+                stack.append(left)
+        else:
+            stack.extend(node.named_children)
+    return found
+
+
+class JsTypeRecorder:
+    """Mixed into the JS walker (javascript.py), which supplies `facts`, `methods` (method
+    qualname -> its class) and `scope_nodes` (where each function with a scope of its own
+    starts)."""
+
+    facts: Facts
+    methods: dict[str, str]
+    scope_nodes: set[int]
+    classes: set[str]  # class qualnames: a class body binds no name its methods see
+    declarations: set[tuple[str | None, str]]  # (scope, name) that declare a binding
+    reassignments: list[tuple[Any, str | None, str, str]]  # (node, scope, name, expr)
+
+    def row(self, node, scope: str | None, target: str, origin: str, expr: str) -> None:
+        name = target.rpartition(".")[2]
+        if origin in _DECLARING and target == self.target(scope, name):
+            self.declarations.add((scope, name))
+        point = node.start_point
+        self.facts.types.append(TypeFact(point.row + 1, point.column, scope or MODULE_SCOPE,
+                                         target, origin, expr))
+
+    @staticmethod
+    def target(scope: str | None, name: str) -> str:
+        return f"{scope}.{name}" if scope else name
+
+    def bind_unknown(self, pattern, scope: str | None) -> None:
+        for name in _names(pattern):
+            self.row(name, scope, self.target(scope, _text(name)), "assign", UNKNOWN)
+
+    def bases(self, heritage, scope: str | None, qualname: str) -> None:
+        for clause in heritage.named_children:
+            if clause.type == "extends_clause":
+                value = clause.child_by_field_name("value")
+            elif heritage.type == "class_heritage" and clause.type not in ("implements_clause",):
+                value = clause  # JavaScript: the expression itself
+            else:
+                continue
+            if value is not None:  # `extends mixin(Base)` is not followed
+                self.row(value, scope, qualname, "base",
+                         value_text(value) if value.type != "call_expression" else UNKNOWN)
+
+    def function_types(self, node, scope: str | None, qualname: str, method_of: str | None,
+                       static: bool = False) -> None:
+        """A function's receiver (`this`), return annotation and value; its parameters come
+        with its `formal_parameters` (see `parameters`)."""
+        self.scope_nodes.add(node.start_byte)
+        self.declarations.add((qualname.rpartition(".")[0] or None, qualname.rpartition(".")[2]))
+        if method_of is not None:
+            self.methods[qualname] = method_of
+            self.row(node, scope, f"{qualname}.this", "receiver", "class" if static else "instance")
+        elif node.type in _OWN_THIS or node.type == "method_definition":
+            self.row(node, scope, f"{qualname}.this", "assign", UNKNOWN)
+        returns = node.child_by_field_name("return_type")
+        if returns is not None:
+            self.row(returns, scope, qualname, "returns", type_text(returns))
+        body = node.child_by_field_name("body")
+        if node.type == "arrow_function" and body is not None and body.type != "statement_block":
+            self.row(body, qualname, qualname, "return", value_text(body))
+
+    def parameters(self, node, scope: str | None) -> None:
+        """Each parameter: its annotation (`param`, `param_default` with a default) or `?`;
+        a TypeScript parameter property (`constructor(private h: Helper)`) is an attribute too."""
+        for param in node.named_children:
+            pattern = param.child_by_field_name("pattern") if "parameter" in param.type else param
+            annotation = param.child_by_field_name("type")
+            if pattern is None or pattern.type not in ("identifier", "this"):
+                if pattern is not None:
+                    self.bind_unknown(pattern, scope)
+                continue
+            default = param.child_by_field_name("value") is not None or param.type == "optional_parameter"
+            expr = type_text(annotation) if annotation is not None else UNKNOWN
+            name = _text(pattern)
+            self.row(pattern, scope, self.target(scope, name),
+                     "param_default" if default else "param", expr)
+            owner = self.methods.get(scope or "")
+            if owner is not None and any(c.type in ("accessibility_modifier", "readonly")
+                                         for c in param.children):
+                self.row(pattern, scope, f"{owner}.{name}", "annotation", expr)
+
+    def declared(self, declarator, scope: str | None) -> None:
+        """`const x: T = value`: the annotation, the value (a type assertion `v as T` is T).
+        `const x = require(...)` is an import (the `imports` rows say what it binds)."""
+        name = declarator.child_by_field_name("name")
+        value = declarator.child_by_field_name("value")
+        if name is None or (value is not None and _is_require(value)):
+            return
+        if name.type != "identifier":
+            self.bind_unknown(name, scope)
+            return
+        self.holds(name, scope, self.target(scope, _text(name)),
+                   declarator.child_by_field_name("type"), value)
+
+    def holds(self, at, scope: str | None, target: str, annotation, value) -> None:
+        if annotation is not None:
+            self.row(at, scope, target, "annotation", type_text(annotation))
+        if value is None:
+            return
+        if value.type in ("as_expression", "satisfies_expression") and value.named_child_count == 2:
+            if value.type == "as_expression":
+                self.row(at, scope, target, "annotation", type_text(value.named_children[1]))
+            value = value.named_children[0]
+        self.row(at, scope, target, "assign", value_text(value))
+
+    def field(self, node, scope: str | None, name_node, is_function: bool) -> None:
+        """A class field: an attribute of the class, or (a function value) a method."""
+        name = _text(name_node)
+        value = node.child_by_field_name("value")
+        if is_function:
+            static = any(c.type == "static" for c in node.children)
+            self.function_types(value, scope, self.target(scope, name), scope, static)
+            return
+        self.holds(name_node, scope, self.target(scope, name), node.child_by_field_name("type"),
+                   value)
+
+    def assigned(self, node, scope: str | None) -> None:
+        """`x = value` and `this.x = value` in a method."""
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        if left is None or right is None:
+            return
+        expr = value_text(right) if node.type == "assignment_expression" else UNKNOWN
+        if left.type == "identifier":  # assigns the binding in sight: known in finish_types
+            self.reassignments.append((left, scope, _text(left), expr))
+        elif left.type == "member_expression":
+            obj, prop = left.child_by_field_name("object"), left.child_by_field_name("property")
+            owner = self.methods.get(scope or "")
+            if obj is not None and obj.type == "this" and owner and prop is not None:
+                self.row(prop, scope, f"{owner}.{_text(prop)}", "assign", expr)
+        elif left.type in ("object_pattern", "array_pattern"):
+            self.bind_unknown(left, scope)
+
+    def returned(self, node, scope: str | None) -> None:
+        """`return value` of the function whose scope this is (not of a callback inside it)."""
+        function = node.parent
+        while function is not None and function.type not in _FUNCTIONS:
+            function = function.parent
+        if function is None or function.start_byte not in self.scope_nodes or not scope:
+            return
+        values = [c for c in node.named_children if not c.is_extra]
+        self.row(node, scope, scope, "return", value_text(values[0]) if values else NONE)
+
+    def anonymous_function(self, node, scope: str | None) -> None:
+        """A `function` expression inside a scope has its own `this`: calls through `this` in
+        it are attributed to the scope, so the scope's `this` can no longer be known."""
+        if node.type in _OWN_THIS and scope:
+            self.row(node, scope, f"{scope}.this", "assign", UNKNOWN)
+
+    def finish_types(self) -> None:
+        """`x = value` assigns the nearest enclosing declaration of `x` (the module's, or an
+        implicit global, when none declares it): JS assignments declare nothing."""
+        for node, scope, name, expr in self.reassignments:
+            owner = scope
+            while owner and ((owner, name) not in self.declarations or owner in self.classes):
+                owner = owner.rpartition(".")[0] or None
+            point = node.start_point
+            self.facts.types.append(TypeFact(point.row + 1, point.column, scope or MODULE_SCOPE,
+                                             self.target(owner, name), "assign", expr))
+
+    def loop_or_catch(self, node, scope: str | None) -> None:
+        bound = node.child_by_field_name("left" if node.type == "for_in_statement" else "parameter")
+        if bound is not None:
+            self.bind_unknown(bound, scope)
+

@@ -1,0 +1,146 @@
+"""Type-directed call resolution for TypeScript and JavaScript: one construct per case, each
+with its negative twin. `use.ts` (or `use.js`) calls; `models.ts` defines."""
+from __future__ import annotations
+
+import pytest
+
+MODELS = """\
+export class Helper { run() {} }
+export class Other { run() {} }
+export class Base { save() {} check() {} }
+export interface Runner { run(): void }
+export function make(): Helper { return new Helper(); }
+export const shared = new Helper();
+"""
+IMPORTS = 'import { Helper, Other, Base, Runner, make, shared } from "./models";\n'
+
+CASES = {
+    # name: (use.ts after the imports, callee, {(qualname, resolution)})
+    "a constant from new": (
+        "const h = new Helper();\nh.run();\n", "h.run", {("Helper.run", "inferred")}),
+    "two different values": (
+        "let h = new Helper();\nh = new Other();\nh.run();\n", "h.run", set()),
+    "a parameter's annotation": (
+        "function f(h: Helper) { h.run(); }\n", "h.run", {("Helper.run", "annotated")}),
+    "an unannotated parameter": (
+        "function f(h) { h.run(); }\n", "h.run", set()),
+    "T | null": (
+        "function f(h: Helper | null) { h.run(); }\n", "h.run", {("Helper.run", "annotated")}),
+    "a union of two classes": (
+        "function f(h: Helper | Other) { h.run(); }\n", "h.run", set()),
+    "an interface type is no class": (
+        "function f(r: Runner) { r.run(); }\n", "r.run", set()),
+    "a return annotation": (
+        "make().run();\n", "make().run", {("Helper.run", "annotated")}),
+    "a returned value": (
+        "function mk() { return new Other(); }\nmk().run();\n", "mk().run", {("Other.run", "inferred")}),
+    "a callback's return is not the function's": (
+        "function mk() { [1].map(() => { return new Other(); }); }\nmk().run();\n", "mk().run", set()),
+    "an arrow function's body is its value": (
+        "const mk = () => new Other();\nmk().run();\n", "mk().run", {("Other.run", "inferred")}),
+    "a method inherited across files": (
+        "class Sub extends Base {}\nnew Sub().save();\n", "new Sub().save", {("Base.save", "inherited")}),
+    "a mixin base is not followed": (
+        "declare function mixin(b: any): any;\nclass Sub extends mixin(Base) {}\nnew Sub().save();\n",
+        "new Sub().save", set()),
+    "a base outside the repository": (
+        'import { Component } from "react";\nclass Sub extends Component {}\nnew Sub().save();\n',
+        "new Sub().save", set()),
+    "this in a method": (
+        "class C { a() { this.b(); } b() {} }\n", "this.b", {("C.b", "self")}),
+    "this in an arrow function inside a method": (
+        "class C { a() { [1].map(() => this.b()); } b() {} }\n", "this.b", {("C.b", "self")}),
+    "this in a function expression inside a method": (
+        "class C { a() { [1].map(function () { this.b(); }); } b() {} }\n", "this.b", set()),
+    "super.m()": (
+        "class Sub extends Base { save() { super.save(); } }\n", "super.save", {("Base.save", "inherited")}),
+    "a field's value": (
+        "class C { h = new Helper(); go() { this.h.run(); } }\n", "this.h.run", {("Helper.run", "inferred")}),
+    "a parameter property": (
+        "class C { constructor(private h: Helper) {} go() { this.h.run(); } }\n", "this.h.run",
+        {("Helper.run", "annotated")}),
+    "this.x assigned in the constructor": (
+        "class C { h: any; constructor() { this.h = new Helper(); } go() { this.h.run(); } }\n",
+        "this.h.run", set()),  # the field's declared `any` says nothing: not followed
+    "this.x assigned in the constructor, undeclared": (
+        "class C { constructor() { this.h = new Helper(); } go() { this.h.run(); } }\n",
+        "this.h.run", {("Helper.run", "inferred")}),
+    "this.x assigned an unknown value too": (
+        "class C { constructor() { this.h = new Helper(); } reset(x) { this.h = x; }"
+        " go() { this.h.run(); } }\n", "this.h.run", set()),
+    "a module instance imported": (
+        "shared.run();\n", "shared.run", {("Helper.run", "inferred")}),
+    "a type assertion": (
+        "declare const thing: unknown;\nconst h = thing as Helper;\nh.run();\n", "h.run",
+        {("Helper.run", "annotated")}),
+    "a parameter shadows the import": (
+        "function f(shared) { shared.run(); }\n", "shared.run", set()),
+    "a loop variable shadows the import": (
+        "declare const xs: any[];\nfor (const shared of xs) { shared.run(); }\n", "shared.run", set()),
+    "an assignment in a nested function assigns the enclosing variable": (
+        "function f() { let h: Helper | null = null; function reset() { h = null; } h.run(); }\n",
+        "h.run", {("Helper.run", "annotated")}),
+    "a nested function assigns it another value": (
+        "function f() { let h = new Helper(); function g() { h = new Other(); } h.run(); }\n",
+        "h.run", set()),
+    "overloads that agree": (
+        "function mk(x: number): Helper;\nfunction mk(x: string): Helper;\n"
+        "function mk(x: any): Helper { return new Helper(); }\nmk(1).run();\n",
+        "mk().run", {("Helper.run", "annotated")}),
+    "overloads that differ": (
+        "function mk(x: number): Helper;\nfunction mk(x: string): Other;\n"
+        "function mk(x: any): any { return null; }\nmk(1).run();\n", "mk().run", set()),
+    "a chain through a call with arguments": (
+        "function mk(a: number): Helper { return new Helper(); }\nmk(1 + 2).run();\n",
+        "mk().run", {("Helper.run", "annotated")}),
+    "a static method": (
+        "class C { static make() {} }\nC.make();\n", "C.make", {("C.make", "direct")}),
+}
+
+
+@pytest.mark.parametrize("case", CASES, ids=list(CASES))
+def test_call_resolution(repo, case):
+    source, callee, expected = CASES[case]
+    repo.write("models.ts", MODELS)
+    repo.write("use.ts", IMPORTS + source)
+    repo.aud("index")
+    found = set(repo.query(
+        "SELECT target_qualname, resolution FROM call_links WHERE file = 'use.ts' AND callee = ?",
+        callee))
+    assert found == expected
+    assert repo.query("SELECT 1 FROM calls WHERE file = 'use.ts' AND callee = ?", callee)
+
+
+def test_commonjs_require_and_plain_javascript_classes(repo):
+    repo.write("lib.js", "class Box { open() {} }\nfunction make() { return new Box(); }\n"
+                         "module.exports = { Box, make };\n")
+    repo.write("use.js", 'const { make } = require("./lib");\nmake().open();\n')
+    repo.write("direct.js", "class Box { open() { this.close(); } close() {} }\n"
+                            "const b = new Box();\nb.open();\n")
+    repo.aud("index")
+    assert set(repo.query("SELECT callee, target_qualname FROM call_links WHERE file = 'direct.js'")) \
+        == {("this.close", "Box.close"), ("Box", "Box"), ("b.open", "Box.open")}
+
+
+@pytest.mark.parametrize("path, text, expected", [
+    ("base.ts", "export class Base { save() {} }\n", {("new Sub().save", "Base.save")}),
+    ("sub.ts", 'import { Base } from "./base";\nexport class Sub extends Base { save() {} }\n',
+     {("new Sub().save", "Sub.save")}),
+    ("make.ts", 'import { Other } from "./kinds";\nexport function make(): Other { return null; }\n',
+     {("make().run", "Other.run")}),
+], ids=["a method added to a base class", "an override added", "a return annotation changed"])
+def test_an_edit_relinks_the_callers_that_read_it(repo, path, text, expected):
+    repo.write("base.ts", "export class Base {}\n")
+    repo.write("sub.ts", 'import { Base } from "./base";\nexport class Sub extends Base {}\n')
+    repo.write("kinds.ts", "export class Helper { run() {} }\nexport class Other { run() {} }\n")
+    repo.write("make.ts", 'import { Helper } from "./kinds";\nexport function make(): Helper { return null; }\n')
+    repo.write("use.ts", 'import { Sub } from "./sub";\nimport { make } from "./make";\n'
+                         "new Sub().save();\nmake().run();\n")
+    repo.commit()
+    repo.aud("index")
+    repo.write(path, text)
+    repo.aud("index", "--incremental")
+    found = set(repo.query("SELECT callee, target_qualname FROM call_links WHERE file = 'use.ts'"
+                           " AND callee IN ('new Sub().save', 'make().run')"))
+    assert found == expected | ({("make().run", "Helper.run")} if path != "make.ts" else set())
+    repo.assert_exact()
