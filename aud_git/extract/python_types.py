@@ -226,24 +226,26 @@ class TypeRecorder:
             self.record(returns, scope, qualname.rpartition(".")[2], "returns",
                         self.text_of.annotation(returns))
         parameters = node.child_by_field_name("parameters")
-        params = [] if parameters is None else [p for p in parameters.named_children
-                                                if _param_name(p) is not None]
+        params = [] if parameters is None else [
+            (p, name) for p in parameters.named_children if (name := _param_name(p)) is not None]
         last_parts = {d.rpartition(".")[2] for d in decorators}
         receiver = None
         if method and params and not last_parts & _STATIC:
-            first = _param_name(params.pop(0))
+            first = params.pop(0)[1]
             receiver = self.ident(first)
             kind = "class" if last_parts & _CLASS_RECEIVERS or qualname.endswith(".__new__") else "instance"
             self.facts.types.append(self.param_row(first, scope, qualname, receiver, "receiver", kind))
-        for param in params:
-            name = _param_name(param)
-            annotation = param.child_by_field_name("type")
-            expr = self.text_of.annotation(annotation) if annotation is not None else UNKNOWN
-            if _starred(param):
-                expr = UNKNOWN  # `*args: C` holds a tuple of C
+        rows = self.facts.types
+        for param, name in params:
+            kind = param.type
+            annotation = None if kind == "identifier" else param.child_by_field_name("type")
+            if annotation is None or _starred(param):  # `*args: C` holds a tuple of C
+                expr = UNKNOWN
+            else:
+                expr = self.text_of.annotation(annotation)
             # A parameter without a default may be a pytest fixture's value.
-            origin = "param_default" if "default" in param.type else "param"
-            self.facts.types.append(self.param_row(name, scope, qualname, self.ident(name), origin, expr))
+            origin = "param_default" if "default" in kind else "param"
+            rows.append(self.param_row(name, scope, qualname, self.ident(name), origin, expr))
         return receiver
 
     def param_row(self, node, scope, qualname: str, name: str, origin: str, expr: str):

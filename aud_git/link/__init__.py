@@ -107,7 +107,10 @@ def link_files(conn: sqlite3.Connection, files: Iterable[str], source_roots: tup
     if reader.complete and jobs > 1 and len(targets) > _PARALLEL_ABOVE:
         _reader_for_workers = (reader, source_roots, context if cache is not None else "")
         _worker_memo.clear()  # empty in every worker this call forks
-        slices = [targets[i::jobs * 4] for i in range(jobs * 4)]
+        # Contiguous runs of paths: files of one package resolve through the same modules and
+        # classes, which a worker then memoises once.
+        size = -(-len(targets) // (jobs * 4))
+        slices = [targets[i:i + size] for i in range(0, len(targets), size)]
         from concurrent.futures.process import BrokenProcessPool
 
         from aud_git.processes import fork_executor

@@ -27,8 +27,19 @@ class Interface:
         return flat
 
 
-def _members(kinds: dict[str, str]) -> dict[str, str]:
-    return {q: k for q, k in kinds.items() if "." in q}
+def _members(kinds: dict[str, str], types: dict[str, tuple] | None = None) -> dict[str, str]:
+    """Dotted qualname -> kind; an attribute that only `self.x = ...` (or `this.x = ...`)
+    assigns is a `variable` member of its class too, so a lookup along the MRO is one key."""
+    members = {q: k for q, k in kinds.items() if "." in q}
+    for target, evidence in (types or {}).items():
+        owner = target.rpartition(".")[0]
+        if owner and target not in members and kinds.get(owner) == "class" and any(
+                origin in _ATTRIBUTE_ORIGINS for origin, _, _ in evidence):
+            members[target] = "variable"
+    return members
+
+
+_ATTRIBUTE_ORIGINS = frozenset({"assign", "annotation"})
 
 
 def _top_level(kinds: dict[str, str]) -> dict[str, set]:
@@ -51,7 +62,7 @@ def python_interface(kinds: dict[str, str], imports: list[tuple],
             stars.add((module, level))
         else:
             names.setdefault(alias or name, set()).add(("from", module, level, name))
-    return Interface({k: frozenset(v) for k, v in names.items()}, _members(kinds), {},
+    return Interface({k: frozenset(v) for k, v in names.items()}, _members(kinds, types), {},
                      tuple(sorted(stars, key=repr)), types or {})
 
 
@@ -75,7 +86,7 @@ def js_interface(kinds: dict[str, str], imports: list[tuple], exports: list[tupl
                 stars.append(module)
             else:
                 table.setdefault(alias or name, ("from", module, name))
-    return Interface({k: frozenset(v) for k, v in names.items()}, _members(kinds), table,
+    return Interface({k: frozenset(v) for k, v in names.items()}, _members(kinds, types), table,
                      tuple(stars), types or {})
 
 

@@ -90,6 +90,7 @@ class FactReader:
         self._configs: dict[str, tuple | None] = {}
         self._calls: dict[str, list[tuple]] = {}
         self._types: dict[str, dict[str, tuple]] = {}
+        self._type_rows: dict[str, list] = {}  # a complete reader's rows, not yet grouped
         self._interfaces: dict[str, Interface] = {}
 
     def _db(self) -> sqlite3.Connection:
@@ -125,7 +126,8 @@ class FactReader:
             facts = r.facts
             # Plain tuples, ordered as `preload` orders the database's rows.
             reader._symbols[r.path] = _kinds(((s.qualname, s.kind) for s in facts.symbols), r.lang)
-            reader._types[r.path] = _types(facts.types)
+            if facts.types:  # grouped when first read: in the workers, for what they link
+                reader._type_rows[r.path] = facts.types
             reader._imports[r.path] = sorted((tuple(i) for i in facts.imports), key=repr)
             reader._exports[r.path] = sorted(((e.name, e.local) for e in facts.exports), key=repr)
             reader._calls[r.path] = [(c.line, c.col, c.caller, c.callee) for c in facts.calls]
@@ -179,8 +181,12 @@ class FactReader:
         """target -> its `types` evidence: ((origin, scope, expr), ...) in document order."""
         found = self._types.get(path)
         if found is None:
-            found = _types(self._db().execute(
-                "SELECT line, col, scope, target, origin, expr FROM types WHERE file = ?", (path,)))
+            if self.complete:
+                found = _types(self._type_rows.get(path, ()))
+            else:
+                found = _types(self._db().execute(
+                    "SELECT line, col, scope, target, origin, expr FROM types WHERE file = ?",
+                    (path,)))
             self._types[path] = found
         return found
 

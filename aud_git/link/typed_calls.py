@@ -63,6 +63,7 @@ class TypedCalls(CallResolver):
     _in_scopes: dict[tuple[str, str], Resolved | None]  # (scope, name) in that file
     _values: dict[str, object]  # target -> Resolved | None, or _IN_PROGRESS
     _calls: dict[tuple[str, str], list[Resolved]]  # (caller, callee) -> links
+    _attributes: dict[tuple[Resolved, str], object]  # (what, name) -> Resolved | None
 
     def resolve_call(self, file: str, own: dict[str, str], caller: str,
                      callee: str) -> list[Resolved]:
@@ -79,7 +80,7 @@ class TypedCalls(CallResolver):
         """Start the per-file caches when a new file is linked."""
         if self._names_of != file:
             self._names_of, self._names, self._in_scopes, self._values = file, {}, {}, {}
-            self._calls = {}
+            self._calls, self._attributes = {}, {}
 
     def _resolve_call(self, file: str, caller: str, callee: str) -> list[Resolved]:
         # `new X().m` (JS) calls `m` of an instance of `X`, as `X().m` does.
@@ -98,6 +99,7 @@ class TypedCalls(CallResolver):
         return rows
 
     def base_links(self, file: str) -> list[tuple]:
+        self.file_caches(file)
         rows = []
         for qualname, evidence in sorted(self.lk.own_types().items()):
             bases = [(scope, expr) for origin, scope, expr in evidence if origin == "base"]
@@ -327,6 +329,17 @@ class TypedCalls(CallResolver):
                                    if origin == "return"])
 
     def attribute(self, current: Resolved, name: str) -> Resolved | None:
+        if not self.lk.at_top_level():
+            return self._attribute(current, name)
+        # `self.assertEqual` in every method of a file: once (its lookups are the file's).
+        self.file_caches(self.lk.file)
+        key = (current, name)
+        found = self._attributes.get(key, _MISSING)
+        if found is _MISSING:
+            found = self._attributes[key] = self._attribute(current, name)
+        return cast("Resolved | None", found)
+
+    def _attribute(self, current: Resolved, name: str) -> Resolved | None:
         binding = current.binding
         if isinstance(binding, ModuleRef):
             member = self.module_member(binding, name)
@@ -377,10 +390,7 @@ class TypedCalls(CallResolver):
             if entry is None:
                 return None  # a class outside the repository comes first: it may define it
             qualname = f"{entry.qualname}.{name}"
-            kind = self.lk.member(entry.path, qualname)
-            if kind is None and any(origin in ("assign", "annotation") for origin, _, _
-                                    in self.lk.types(entry.path, qualname) or ()):
-                kind = "variable"  # an attribute only `self.x = ...` assigns
+            kind = self.lk.member(entry.path, qualname)  # attributes too (interface.py)
             if kind == "ambiguous":
                 return None
             if kind is not None:
