@@ -257,8 +257,8 @@ def percent(value: float | None) -> str:
 
 
 def report(results: dict) -> str:
-    lines = ["| corpus | peer | aud | precision | recall | call sites linked | full index |",
-             "|---|---|---|---:|---:|---:|---:|"]
+    lines = ["| corpus | peer | aud | precision | recall | call sites linked |",
+             "|---|---|---|---:|---:|---:|"]
     for corpus, data in results.items():
         for label in ("baseline", "aud"):
             if label in data:
@@ -266,8 +266,7 @@ def report(results: dict) -> str:
                 lines.append(f"| {corpus} ({data['asked']} sites asked) | {data['peer']} | {label} |"
                              f" {percent(m['precision'])} ({m['judged']}) |"
                              f" {percent(m['recall'])} ({m['jedi_inside']}) |"
-                             f" {percent(m['linked_share'])} of {m['call_sites']} |"
-                             f" {m['index_seconds']:.2f} s |")
+                             f" {percent(m['linked_share'])} of {m['call_sites']} |")
     return "\n".join(lines) + "\n"
 
 
