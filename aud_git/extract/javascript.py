@@ -77,6 +77,14 @@ def _dotted(node) -> str | None:
     return None
 
 
+def _function_name(node) -> str | None:
+    """The name a function or class expression defines (`function make() {}`), else None."""
+    if node.type in _FUNCTION_VALUES or node.type in _CLASS_DECLARATIONS:
+        name = node.child_by_field_name("name")
+        return name.text.decode() if name is not None else None
+    return None
+
+
 def _chain(node) -> str | None:
     """`make(a).run` as `make().run`, `f<T>(x).g` as `f().g`, `new X(a).m` as `new X().m`:
     the callee forms the linker follows (arguments and type arguments left out); None for any
@@ -330,6 +338,7 @@ class _Walker(JsTypeRecorder):
         """A named function expression defines its name, except as a class field's value."""
         if node.child_by_field_name("name") is None:
             self.anonymous_function(node, scope)
+            self.single_parameter(node, scope)
         return scope_kind != "class" and self.on_function(node, scope, scope_kind, exported, stack)
 
     def on_class(self, node, scope: str | None, scope_kind: str, exported: bool,
@@ -414,6 +423,8 @@ class _Walker(JsTypeRecorder):
                   stack: list[Frame]) -> bool:
         left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
         self.assigned(node, scope)
+        if left is not None and right is not None and node.type == "assignment_expression":
+            self.commonjs_export(left, right)
         if left is not None and right is not None:
             value = self.text(right)
             if node.type == "augmented_assignment_expression":
@@ -422,6 +433,26 @@ class _Walker(JsTypeRecorder):
             self.facts.assignments.append(
                 Assignment(*_pos(left), scope or MODULE_SCOPE, self.text(left), value))
         return False
+
+    def commonjs_export(self, left, right) -> None:
+        """`module.exports = { a, b: c }`, `module.exports.x = y` and `exports.x = y`: the
+        names a `require` of this module sees, as `exports` rows (the local they export, when
+        it is a name)."""
+        target = _dotted(left)
+        if target == "module.exports" and right.type == "object":
+            for member in right.named_children:
+                if member.type == "shorthand_property_identifier":
+                    name = member.text.decode()
+                    self.facts.exports.append(Export(*_pos(member), name, name))
+                elif member.type == "pair":
+                    key, value = member.child_by_field_name("key"), member.child_by_field_name("value")
+                    if key is not None and key.type == "property_identifier":
+                        local = value.text.decode() if value is not None and value.type == "identifier" else None
+                        self.facts.exports.append(Export(*_pos(member), key.text.decode(), local))
+        elif target is not None and target.count(".") == (2 if target.startswith("module.") else 1) \
+                and target.startswith(("module.exports.", "exports.")):
+            local = right.text.decode() if right.type == "identifier" else _function_name(right)
+            self.facts.exports.append(Export(*_pos(left), target.rpartition(".")[2], local))
 
     def on_parameters(self, node, scope: str | None, scope_kind: str, exported: bool,
                       stack: list[Frame]) -> bool:

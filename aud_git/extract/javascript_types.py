@@ -85,6 +85,39 @@ def _is_require(value) -> bool:
     return function is not None and function.type == "identifier" and function.text == b"require"
 
 
+_SIGNATURES = frozenset({"function_signature", "method_signature", "abstract_method_signature"})
+
+
+def _runtime_parameters(parameters) -> list:
+    """The parameters a call passes arguments to (not a TypeScript `this: T` parameter)."""
+    found = []
+    for param in parameters.named_children:
+        pattern = param.child_by_field_name("pattern") if "parameter" in param.type else param
+        if pattern is not None and pattern.type == "this":
+            continue
+        found.append(param)
+    return found
+
+
+def _argument_of(function) -> str | None:
+    """`callee#i` when the function is the i-th argument of a call (`new X(...)`: its
+    `X.constructor`), else None."""
+    arguments = function.parent
+    if arguments is None or arguments.type != "arguments" or arguments.parent is None:
+        return None
+    call = arguments.parent
+    if call.type == "call_expression":
+        callee = value_text(call.child_by_field_name("function"))
+    elif call.type == "new_expression":
+        callee = value_text(call.child_by_field_name("constructor")) + ".constructor"
+    else:
+        return None
+    if callee.startswith(UNKNOWN):
+        return None
+    index = [c.start_byte for c in arguments.named_children].index(function.start_byte)
+    return f"{callee}#{index}"
+
+
 def _names(pattern) -> list:
     """The identifiers a binding pattern binds (`{a, b: [c, ...d]}`)."""
     found, stack = [], [pattern]
@@ -165,23 +198,59 @@ class JsTypeRecorder:
 
     def parameters(self, node, scope: str | None) -> None:
         """Each parameter: its annotation (`param`, `param_default` with a default) or `?`;
-        a TypeScript parameter property (`constructor(private h: Helper)`) is an attribute too."""
-        for param in node.named_children:
+        a TypeScript parameter property (`constructor(private h: Helper)`) is an attribute too;
+        a parameter of a callback passed to a call, what the callee declares for it (see
+        `argument_of`); a parameter typed as a function, the types of that function's own
+        parameters (`callback_param`). The parameters of a function type are not bindings."""
+        function = node.parent
+        if function is None or function.type not in _FUNCTIONS and function.type not in _SIGNATURES:
+            return
+        argument = _argument_of(function) if function.start_byte not in self.scope_nodes else None
+        for index, param in enumerate(_runtime_parameters(node)):
             pattern = param.child_by_field_name("pattern") if "parameter" in param.type else param
             annotation = param.child_by_field_name("type")
-            if pattern is None or pattern.type not in ("identifier", "this"):
+            if pattern is None or pattern.type != "identifier":
                 if pattern is not None:
                     self.bind_unknown(pattern, scope)
                 continue
+            name = _text(pattern)
+            if argument is not None and annotation is None:
+                self.row(pattern, scope, self.target(scope, name), "argument", f"{argument}.{index}")
+                continue
             default = param.child_by_field_name("value") is not None or param.type == "optional_parameter"
             expr = type_text(annotation) if annotation is not None else UNKNOWN
-            name = _text(pattern)
             self.row(pattern, scope, self.target(scope, name),
                      "param_default" if default else "param", expr)
+            if annotation is not None and function.start_byte in self.scope_nodes:
+                self.callback_types(annotation, scope, f"{scope}#{index}")
             owner = self.methods.get(scope or "")
             if owner is not None and any(c.type in ("accessibility_modifier", "readonly")
                                          for c in param.children):
                 self.row(pattern, scope, f"{owner}.{name}", "annotation", expr)
+
+    def callback_types(self, annotation, scope: str | None, key: str) -> None:
+        """`init: (source: Observable<T>, subscriber: Subscriber<R>) => void`: a row for each
+        parameter a callback passed here gets (`operate#0.1` is `Subscriber`)."""
+        function_type = annotation.named_children[-1] if annotation.named_child_count else None
+        if function_type is None or function_type.type != "function_type":
+            return
+        parameters = function_type.child_by_field_name("parameters")
+        for index, param in enumerate(_runtime_parameters(parameters) if parameters else ()):
+            annotation = param.child_by_field_name("type")
+            if annotation is not None:
+                self.row(param, scope, f"{key}.{index}", "callback_param", type_text(annotation))
+
+    def single_parameter(self, function, scope: str | None) -> None:
+        """`x => ...`: the parameter of an arrow function written without parentheses."""
+        param = function.child_by_field_name("parameter")
+        if param is None or param.type != "identifier":
+            return
+        argument = _argument_of(function)
+        name = _text(param)
+        if argument is not None:
+            self.row(param, scope, self.target(scope, name), "argument", f"{argument}.0")
+        else:
+            self.row(param, scope, self.target(scope, name), "param", UNKNOWN)
 
     def declared(self, declarator, scope: str | None) -> None:
         """`const x: T = value`: the annotation, the value (a type assertion `v as T` is T).

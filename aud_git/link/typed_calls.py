@@ -29,7 +29,7 @@ _MISSING = object()
 _IN_PROGRESS = object()
 _DECLARED = frozenset({"param", "param_default", "annotation"})
 # Rows that bind a name (not those that describe a definition: bases, returns, decorators).
-_REBINDING = _DECLARED | {"assign"}
+_REBINDING = _DECLARED | {"assign", "argument"}
 _PROPERTIES = frozenset({"property", "cached_property"})
 
 
@@ -177,11 +177,12 @@ class TypedCalls(CallResolver):
 
     def module_name(self, path: str, name: str) -> Resolved | None:
         binding = self.head(path, name)
+        rebound = any(origin in _REBINDING for origin, _, _ in self.lk.types(path, name) or ())
         if binding is None:
-            return None
+            # Bound only by what makes no module symbol: a loop, a callback's parameter.
+            return self.value_of(path, name) if rebound else None
         own = isinstance(binding, Definition) and binding.path == path
-        if not (own and binding.kind == "variable") and any(
-                origin in _REBINDING for origin, _, _ in self.lk.types(path, name) or ()):
+        if not (own and binding.kind == "variable") and rebound:
             return None  # an import or a definition the module also binds otherwise (a loop)
         how = "direct" if own else "import"
         if isinstance(binding, Definition) and binding.kind == "variable":
@@ -250,11 +251,28 @@ class TypedCalls(CallResolver):
     def from_evidence(self, evidence: list[tuple[str, str, str, str]]) -> Resolved | None:
         """What (path, origin, scope, expr) rows say a name holds: the declared type if any
         is declared, else the one value every assignment gives."""
-        declared = [(p, s, e) for p, origin, s, e in evidence if origin in _DECLARED]
+        declared = [(p, origin, s, e) for p, origin, s, e in evidence
+                    if origin in _DECLARED or origin == "argument"]
         if declared:
-            return self.agreed([self.instance_named(*row) for row in declared], "annotated")
+            return self.agreed([self.argument_type(p, s, e) if origin == "argument"
+                                else self.instance_named(p, s, e)
+                                for p, origin, s, e in declared], "annotated")
         values = [(p, s, e) for p, origin, s, e in evidence if origin == "assign" and e != "None"]
         return self.agreed([self.expression(*row) for row in values], "inferred")
+
+    def argument_type(self, path: str, scope: str, expr: str) -> Resolved | None:
+        """A callback's parameter (`operate((source, subscriber) => ...)`, expr `operate#0.1`):
+        the type the callee declares for it (the `callback_param` rows of its parameter)."""
+        callee, _, position = expr.rpartition("#")
+        found = self.expression(path, scope, callee)
+        if found is None or not isinstance(found.binding, Definition) \
+                or found.binding.kind not in ("function", "method"):
+            return None
+        function = found.binding
+        evidence = self.lk.types(function.path, f"{function.qualname}#{position}") or ()
+        return self.agreed([self.instance_named(function.path, s, e)
+                            for origin, s, e in evidence if origin == "callback_param"],
+                           "annotated")
 
     def instance_attribute(self, owner: Definition, name: str) -> Resolved | None:
         """`obj.name` of an instance: what any class of its MRO assigns to it (`self.name = `

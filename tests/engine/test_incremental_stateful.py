@@ -61,6 +61,8 @@ TS_LINES = [
     'import { F } from "./y"; new F().other();', "export function mk(): E { return new E(); }",
     "mk().other();", "const e = new E(); e.other();", "export const inst = new E();",
     'import { inst } from "./x"; inst.other();', "class G { constructor(private e: E) {} go() { this.e.other(); } }",
+    "module.exports = { t1, renamed: t2 };", "exports.t2 = t2;", "const zz = require('./z'); zz.t1(); zz.renamed();",
+    "export function op(init: (e: E) => void) {}", 'import { op } from "./x"; op((e) => e.other());',
 ]
 TS_CONFIGS = [
     '{"compilerOptions": {"baseUrl": ".", "paths": {"@/*": ["w/*"]}}}',

@@ -93,6 +93,19 @@ CASES = {
     "a chain through a call with arguments": (
         "function mk(a: number): Helper { return new Helper(); }\nmk(1 + 2).run();\n",
         "mk().run", {("Helper.run", "annotated")}),
+    "a callback's parameter typed by the callee": (
+        "function operate(init: (a: number, h: Helper) => void) {}\n"
+        "operate((n, h) => { h.run(); });\n", "h.run", {("Helper.run", "annotated")}),
+    "a constructor's callback parameter": (
+        "class Obs { constructor(subscribe?: (this: Obs, h: Helper) => void) {} }\n"
+        "new Obs(function (h) { h.run(); });\n", "h.run", {("Helper.run", "annotated")}),
+    "a callee that declares no function type": (
+        "function operate(init: any) {}\noperate((h) => { h.run(); });\n", "h.run", set()),
+    "two callbacks give one name two types": (
+        "function a(f: (h: Helper) => void) {}\nfunction b(f: (h: Other) => void) {}\n"
+        "a((h) => h.run());\nb((h) => h.run());\n", "h.run", set()),
+    "an arrow function's bare parameter shadows the import": (
+        "[1].map(shared => shared.run());\n", "shared.run", set()),
     "a static method": (
         "class C { static make() {} }\nC.make();\n", "C.make", {("C.make", "direct")}),
 }
@@ -111,15 +124,22 @@ def test_call_resolution(repo, case):
     assert repo.query("SELECT 1 FROM calls WHERE file = 'use.ts' AND callee = ?", callee)
 
 
-def test_commonjs_require_and_plain_javascript_classes(repo):
+def test_commonjs_exports_require_and_plain_javascript_classes(repo):
     repo.write("lib.js", "class Box { open() {} }\nfunction make() { return new Box(); }\n"
                          "module.exports = { Box, make };\n")
     repo.write("use.js", 'const { make } = require("./lib");\nmake().open();\n')
     repo.write("direct.js", "class Box { open() { this.close(); } close() {} }\n"
                             "const b = new Box();\nb.open();\n")
+    repo.write("props.js", "function helper() {}\nexports.helper = helper;\n"
+                           "module.exports.other = function other() {};\n")
+    repo.write("use2.js", 'const lib = require("./props");\nlib.helper();\nlib.other();\n')
     repo.aud("index")
     assert set(repo.query("SELECT callee, target_qualname FROM call_links WHERE file = 'direct.js'")) \
         == {("this.close", "Box.close"), ("Box", "Box"), ("b.open", "Box.open")}
+    assert set(repo.query("SELECT callee, target_qualname FROM call_links WHERE file = 'use.js'")) \
+        == {("make", "make"), ("make().open", "Box.open")}
+    assert set(repo.query("SELECT callee, target_qualname FROM call_links WHERE file = 'use2.js'")) \
+        == {("lib.helper", "helper"), ("lib.other", "other")}
 
 
 @pytest.mark.parametrize("path, text, expected", [
