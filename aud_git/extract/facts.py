@@ -70,7 +70,8 @@ class TypeFact(NamedTuple):
     `cls`: expr `instance` or `class`), `returns` (the return annotation), `return` and
     `yield` (a value a function gives; `None` for a bare `return`), `base` (in order),
     `decorator`, `super` (the class `super(C, self)` names), `global` and `nonlocal` (the
-    name lives outside)."""
+    name lives outside); JS/TS `argument` (a callback's parameter, expr `callee#i.j`) and
+    `callback_param` (target `f#i.j`: the type `f` declares for it)."""
     line: int
     col: int
     scope: str
