@@ -4,7 +4,7 @@ Each link says how it was found (`resolution`, weakest first): `direct` (a defin
 same file), `import`, `self` (the enclosing class, through `self`, `cls` or `this`),
 `inherited` (a base class's member), `annotated` (through a declared type: a parameter,
 variable or return annotation), `inferred` (through a value assigned or returned); a class
-call also links its `__init__` with resolution `init`. The resolution itself is
+call also links its `__init__` (JS/TS: `constructor`) with resolution `init`. The resolution itself is
 typed_calls.py, shared by both linkers, which supply what a name and a module's member mean.
 """
 from __future__ import annotations

@@ -1,9 +1,10 @@
 """A file's interface: the part of its facts that other files' links can depend on.
 
 Resolution in another file reads only these tables, one key at a time, and records the key it
-read (`name`, `member`, `export` or `stars` lookups). When a file's content changes, the keys
-whose values differ between its old and new interface say exactly which dependents to re-link:
-editing a function body, or adding a name nobody uses, re-links nobody.
+read (`name`, `member`, `export`, `stars` or `types` lookups). When a file's content changes,
+the keys whose values differ between its old and new interface say exactly which dependents to
+re-link: editing a function body re-links only the files that read what it binds or returns,
+and adding a name nobody uses re-links nobody.
 """
 from __future__ import annotations
 

@@ -21,6 +21,7 @@ _TEST_FILE = re.compile(r"(?:test_[^/]*|[^/]*_test|conftest)\.py")
 class PythonCalls(TypedCalls):
     transparent_bases = frozenset({"object", "Generic", "Protocol", "ABC"})
     super_is_called = True
+    constructor = "__init__"
 
     def parameter_value(self, path: str, target: str) -> Resolved | None:
         function, _, name = target.rpartition(".")

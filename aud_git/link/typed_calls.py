@@ -57,6 +57,7 @@ class TypedCalls(CallResolver):
     # calls (they do not hide what comes after them).
     transparent_bases: frozenset[str] = frozenset()
     super_is_called = False  # Python's `super().m()`; JS/TS's `super.m()`
+    constructor = "constructor"  # what a class call runs: JS/TS's; Python's `__init__`
     lk: Lookups
     _names_of: str | None = None  # the file `_names` belongs to
     _names: dict[str, Resolved | None]  # module-level names of that file
@@ -93,7 +94,7 @@ class TypedCalls(CallResolver):
             return []
         rows = [found]
         if target.kind == "class":
-            init = self.class_member(target, "__init__")
+            init = self.class_member(target, self.constructor)
             if init is not None and init.binding.kind == "method":
                 rows.append(Resolved(init.binding, "init"))
         return rows

@@ -106,6 +106,9 @@ CASES = {
         "a((h) => h.run());\nb((h) => h.run());\n", "h.run", set()),
     "an arrow function's bare parameter shadows the import": (
         "[1].map(shared => shared.run());\n", "shared.run", set()),
+    "a class call links its inherited constructor": (
+        "class A { constructor() {} }\nclass B extends A {}\nnew B();\n", "B",
+        {("B", "direct"), ("A.constructor", "init")}),
     "a static method": (
         "class C { static make() {} }\nC.make();\n", "C.make", {("C.make", "direct")}),
 }
