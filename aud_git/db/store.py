@@ -205,8 +205,8 @@ def recreate_tables(conn: sqlite3.Connection) -> None:
     conn.execute(META_DDL)
 
 
-def create_indexes(conn: sqlite3.Connection) -> None:
-    for table in CANONICAL_TABLES:
+def create_indexes(conn: sqlite3.Connection, tables=CANONICAL_TABLES) -> None:
+    for table in tables:
         for statement in create_index_sql(table):
             conn.execute(statement)
 

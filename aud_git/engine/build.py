@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from aud_git.config import Config
 from aud_git.db import store
 from aud_git.db.cache import ExtractionCache
+from aud_git.db.schema import FACT_TABLES, FILES, LINK_TABLES
 from aud_git.engine.extraction import records_for
 from aud_git.engine.identity import Identity
 from aud_git.engine.summary import BuildReport, Failure
@@ -31,8 +32,10 @@ def full_build(conn: sqlite3.Connection, workspace: Workspace, config: Config,
         store.recreate_tables(conn)
         records = _store_records(conn, workspace, config, entries, identity, jobs, cache,
                                  on_progress, report)
-        _link_all(conn, records, entries, identity, jobs, cache, report)
-        store.create_indexes(conn)
+        # The fact tables are complete: their indexes are built while the workers link.
+        _link_all(conn, records, entries, identity, jobs, cache, report,
+                  meanwhile=lambda: store.create_indexes(conn, (FILES, *FACT_TABLES)))
+        store.create_indexes(conn, LINK_TABLES)
         report.seconds = time.monotonic() - started
         conn.execute("DELETE FROM meta WHERE key = 'needs_full'")
         store.write_meta(conn, {
@@ -85,7 +88,8 @@ def _store_records(conn, workspace: Workspace, config: Config, entries: dict[str
 
 
 def _link_all(conn, records: list[FileRecord], entries: dict[str, Entry], identity: Identity,
-              jobs: int, cache: ExtractionCache | None, report: BuildReport) -> None:
+              jobs: int, cache: ExtractionCache | None, report: BuildReport,
+              meanwhile: Callable[[], None]) -> None:
     from aud_git.link import link_files
     from aud_git.link.lookups import FactReader
 
@@ -93,6 +97,6 @@ def _link_all(conn, records: list[FileRecord], entries: dict[str, Entry], identi
     records.clear()  # the reader holds what linking needs; the records' memory can go
     linked = link_files(conn, entries, identity.source_roots, reader=reader, jobs=jobs,
                         empty_tables=True, cache=cache, context=identity.link_context(),
-                        reuse=False)
+                        reuse=False, meanwhile=meanwhile)
     report.relinked = linked.linked
     report.failures.extend(Failure(path, "linking", trace) for path, trace in linked.failures)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 import traceback
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
 from aud_git.db.schema import LINK_TABLES
@@ -83,6 +83,10 @@ def _link_in_worker(files: list[str]) -> dict[str, list]:
     return _link(reader, roots, files, None, context, _worker_memo)
 
 
+def _nothing() -> None:
+    pass
+
+
 class LinkReport(NamedTuple):
     linked: int  # files linked
     reused: int  # of those, files whose remembered result was reused
@@ -91,7 +95,8 @@ class LinkReport(NamedTuple):
 
 def link_files(conn: sqlite3.Connection, files: Iterable[str], source_roots: tuple[str, ...],
                reader: FactReader | None = None, jobs: int = 1, empty_tables: bool = False,
-               cache=None, context: str = "", reuse: bool = True) -> LinkReport:
+               cache=None, context: str = "", reuse: bool = True,
+               meanwhile: Callable[[], None] = lambda: None) -> LinkReport:
     """Replace the link rows of `files` (those still indexed) with fresh ones.
 
     With a complete in-memory `reader` (a full build), workers forked from this process link
@@ -99,6 +104,8 @@ def link_files(conn: sqlite3.Connection, files: Iterable[str], source_roots: tup
     not depend on the split. With a `cache`, fresh results are remembered under `context` (the
     linker and configuration), and with `reuse` a remembered result whose lookups all return the
     values they returned then is used instead of resolving again. Full builds never reuse.
+    `meanwhile` runs here while the workers link (or before linking here): work on `conn` that
+    needs no link rows.
     """
     global _reader_for_workers
     files = set(files)
@@ -117,13 +124,18 @@ def link_files(conn: sqlite3.Connection, files: Iterable[str], source_roots: tup
 
         try:
             with fork_executor(jobs) as pool:
-                parts = list(pool.map(_link_in_worker, slices))
+                pending = pool.map(_link_in_worker, slices)  # submitted: the workers start
+                meanwhile()
+                meanwhile = _nothing
+                parts = list(pending)
         except BrokenProcessPool:  # a worker died: link here instead (links are pure)
             parts = [_link(reader, source_roots, targets, None,
                            context if cache is not None else "")]
         finally:
             _reader_for_workers = None
+        meanwhile()  # not run yet if the pool broke before it started
     else:
+        meanwhile()
         parts = [_link(reader, source_roots, targets, cache if reuse else None,
                        context if cache is not None else "")]
     if not empty_tables:
