@@ -87,6 +87,33 @@ def _nothing() -> None:
     pass
 
 
+def _link_in_workers(reader: FactReader, roots: tuple[str, ...], targets: list[str], jobs: int,
+                     context: str, meanwhile: Callable[[], None]) -> list[dict[str, list]]:
+    """Link `targets` in forked workers, running `meanwhile` here as they work."""
+    global _reader_for_workers
+    from concurrent.futures.process import BrokenProcessPool
+
+    from aud_git.processes import fork_executor
+
+    _reader_for_workers = (reader, roots, context)
+    _worker_memo.clear()  # empty in every worker this call forks
+    # Contiguous runs of paths: files of one package resolve through the same modules and
+    # classes, which a worker then memoises once.
+    size = -(-len(targets) // (jobs * 4))
+    slices = [targets[i:i + size] for i in range(0, len(targets), size)]
+    try:
+        with fork_executor(jobs) as pool:
+            pending = pool.map(_link_in_worker, slices)  # submitted: the workers start
+            meanwhile()
+            meanwhile = _nothing
+            return list(pending)
+    except BrokenProcessPool:  # a worker died: link here instead (links are pure)
+        meanwhile()  # not run yet if the pool broke before it started
+        return [_link(reader, roots, targets, None, context)]
+    finally:
+        _reader_for_workers = None
+
+
 class LinkReport(NamedTuple):
     linked: int  # files linked
     reused: int  # of those, files whose remembered result was reused
@@ -107,37 +134,15 @@ def link_files(conn: sqlite3.Connection, files: Iterable[str], source_roots: tup
     `meanwhile` runs here while the workers link (or before linking here): work on `conn` that
     needs no link rows.
     """
-    global _reader_for_workers
     files = set(files)
     reader = reader or FactReader.from_db(conn)
     targets = sorted(f for f in files if reader.langs.get(f) in SOURCE_LANGS)
+    remember_as = context if cache is not None else ""
     if reader.complete and jobs > 1 and len(targets) > _PARALLEL_ABOVE:
-        _reader_for_workers = (reader, source_roots, context if cache is not None else "")
-        _worker_memo.clear()  # empty in every worker this call forks
-        # Contiguous runs of paths: files of one package resolve through the same modules and
-        # classes, which a worker then memoises once.
-        size = -(-len(targets) // (jobs * 4))
-        slices = [targets[i:i + size] for i in range(0, len(targets), size)]
-        from concurrent.futures.process import BrokenProcessPool
-
-        from aud_git.processes import fork_executor
-
-        try:
-            with fork_executor(jobs) as pool:
-                pending = pool.map(_link_in_worker, slices)  # submitted: the workers start
-                meanwhile()
-                meanwhile = _nothing
-                parts = list(pending)
-        except BrokenProcessPool:  # a worker died: link here instead (links are pure)
-            parts = [_link(reader, source_roots, targets, None,
-                           context if cache is not None else "")]
-        finally:
-            _reader_for_workers = None
-        meanwhile()  # not run yet if the pool broke before it started
+        parts = _link_in_workers(reader, source_roots, targets, jobs, remember_as, meanwhile)
     else:
         meanwhile()
-        parts = [_link(reader, source_roots, targets, cache if reuse else None,
-                       context if cache is not None else "")]
+        parts = [_link(reader, source_roots, targets, cache if reuse else None, remember_as)]
     if not empty_tables:
         for table in LINK_TABLES:
             conn.executemany(f"DELETE FROM {table.name} WHERE file = ?", ((f,) for f in files))
