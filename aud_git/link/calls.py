@@ -56,20 +56,13 @@ class CallResolver:
     def module_member(self, module: ModuleRef, name: str) -> Binding | None:
         raise NotImplementedError
 
-    def resolve_call(self, file: str, own: dict[str, str], caller: str,
-                     callee: str) -> list[Resolved]:
+    def resolve_call(self, file: str, caller: str, callee: str) -> list[Resolved]:
         raise NotImplementedError
 
     def call_links(self, file: str, calls: list[tuple]) -> list[tuple]:
-        own = self.lk.own_symbols()
         rows = []
         for line, col, caller, callee in calls:
-            for target, how in self.resolve_call(file, own, caller, callee):
+            for target, how in self.resolve_call(file, caller, callee):
                 assert isinstance(target, Definition)  # resolve_call returns definitions only
                 rows.append((line, col, callee, target.path, target.qualname, how))
         return rows
-
-    def base_links(self, file: str) -> list[tuple]:
-        """(class, position, base as written, target file, target qualname) of each base class
-        that resolves to a class in the repository."""
-        return []

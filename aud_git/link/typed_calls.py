@@ -66,8 +66,7 @@ class TypedCalls(CallResolver):
     _calls: dict[tuple[str, str], list[Resolved]]  # (caller, callee) -> links
     _attributes: dict[tuple[Resolved, str], object]  # (what, name) -> Resolved | None
 
-    def resolve_call(self, file: str, own: dict[str, str], caller: str,
-                     callee: str) -> list[Resolved]:
+    def resolve_call(self, file: str, caller: str, callee: str) -> list[Resolved]:
         # The same call in the same scope resolves the same way: once per file (the lookups
         # it made are already this file's).
         self.file_caches(file)
@@ -100,6 +99,8 @@ class TypedCalls(CallResolver):
         return rows
 
     def base_links(self, file: str) -> list[tuple]:
+        """(class, position, base as written, target file, target qualname) of each base class
+        that resolves to a class in the repository."""
         self.file_caches(file)
         rows = []
         for qualname, evidence in sorted(self.lk.own_types().items()):
