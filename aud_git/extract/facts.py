@@ -92,6 +92,12 @@ class ParseError(NamedTuple):
     message: str
 
 
+def type_fact(line: int, col: int, scope: str, target: str, origin: str, expr: str) -> TypeFact:
+    """A `TypeFact` made by `tuple.__new__`: NamedTuple's own constructor costs twice as much,
+    and an extractor makes one for every name a file binds."""
+    return tuple.__new__(TypeFact, (line, col, scope, target, origin, expr))
+
+
 ROW_TYPES: dict[str, type[tuple]] = {
     "symbols": Symbol, "imports": Import, "exports": Export, "calls": Call,
     "assignments": Assignment, "types": TypeFact, "ts_configs": TsConfig, "parse_errors": ParseError,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aud_git.extract.facts import Facts, TypeFact
+from aud_git.extract.facts import Facts, type_fact
 
 UNKNOWN = "?"
 NONE = "None"
@@ -155,7 +155,7 @@ class JsTypeRecorder:
         if origin in _DECLARING and target == self.target(scope, name):
             self.declarations.add((scope, name))
         point = node.start_point
-        self.facts.types.append(TypeFact(point.row + 1, point.column, scope or MODULE_SCOPE,
+        self.facts.types.append(type_fact(point.row + 1, point.column, scope or MODULE_SCOPE,
                                          target, origin, expr))
 
     @staticmethod
@@ -327,7 +327,7 @@ class JsTypeRecorder:
             while owner and ((owner, name) not in self.declarations or owner in self.classes):
                 owner = owner.rpartition(".")[0] or None
             point = node.start_point
-            self.facts.types.append(TypeFact(point.row + 1, point.column, scope or MODULE_SCOPE,
+            self.facts.types.append(type_fact(point.row + 1, point.column, scope or MODULE_SCOPE,
                                              self.target(owner, name), "assign", expr))
 
     def loop_or_catch(self, node, scope: str | None) -> None:

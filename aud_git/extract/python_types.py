@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from aud_git.extract.facts import Facts, TypeFact
+from aud_git.extract.facts import Facts, type_fact
 
 UNKNOWN = "?"
 NONE = "None"
@@ -145,7 +145,7 @@ class TypeRecorder:
             # `global x` in a function: what it assigns to `x` is the module's `x`.
             owner = "" if name in scope.globals and origin != "global" else scope.qualname
         point = node.start_point
-        self.facts.types.append(TypeFact(point.row + 1, point.column, where,
+        self.facts.types.append(type_fact(point.row + 1, point.column, where,
                                          f"{owner}.{name}" if owner else name, origin, expr))
 
     def bind_unknown(self, node, targets) -> None:
@@ -251,7 +251,7 @@ class TypeRecorder:
     def param_row(self, node, scope, qualname: str, name: str, origin: str, expr: str):
         """A parameter of `qualname`; its annotation is evaluated where the `def` is."""
         point = node.start_point
-        return TypeFact(point.row + 1, point.column, scope.qualname or "<module>",
+        return type_fact(point.row + 1, point.column, scope.qualname or "<module>",
                         f"{qualname}.{name}", origin, expr)
 
     def returned(self, node) -> None:
@@ -268,7 +268,7 @@ class TypeRecorder:
             expr = NONE
         point = node.start_point
         origin = "return" if node.type == "return_statement" else "yield"
-        self.facts.types.append(TypeFact(point.row + 1, point.column, scope.qualname,
+        self.facts.types.append(type_fact(point.row + 1, point.column, scope.qualname,
                                          scope.qualname, origin, expr))
 
     def super_arguments(self, node, scope, arguments) -> None:
