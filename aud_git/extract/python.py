@@ -24,7 +24,7 @@ from typing import Any, NamedTuple
 
 from aud_git.extract.facts import Assignment, Call, Facts, Import, ParseError, Symbol
 from aud_git.extract.grammars import language, parser, syntax_error_rows
-from aud_git.extract.python_types import TypeRecorder, TypeText
+from aud_git.extract.python_types import TypeRecorder, TypeText, bare, named, names_in
 from aud_git.extract.text import MAX_QUALNAME, MAX_TEXT, clip, clip_span, invalid_utf8
 
 MODULE_SCOPE = "<module>"
@@ -82,28 +82,6 @@ def identifier(node) -> str:
     return text if text.isascii() else unicodedata.normalize("NFKC", text)
 
 
-def _bare(node):
-    """`node` without grouping parentheses (a one-element `(x)` target included)."""
-    while True:
-        kind = node.type
-        if kind == "parenthesized_expression" or (
-            kind == "tuple_pattern" and not any(c.type == "," for c in node.children)
-        ):
-            inner = _named(node)
-            if len(inner) != 1:
-                return node
-            node = inner[0]
-        elif kind == "type" and node.named_child_count == 1:
-            node = node.named_children[0]
-        else:
-            return node
-
-
-def _named(node) -> list:
-    """Named children but comments and line continuations."""
-    return [c for c in node.named_children if not c.is_extra]
-
-
 def _last_token_end(node) -> tuple[int, int]:
     """Where a definition really ends: tree-sitter lets a block run on over trailing comments
     and line continuations."""
@@ -123,7 +101,7 @@ def _last_token_end(node) -> tuple[int, int]:
 def _string_value(node) -> str | None:
     """The value of a plain string literal (not bytes, not an f-string), else None."""
     if node.type == "concatenated_string":
-        parts = [_string_value(c) for c in _named(node)]
+        parts = [_string_value(c) for c in named(node)]
         return "".join(p for p in parts if p is not None) if None not in parts else None
     if node.type != "string":
         return None
@@ -147,12 +125,12 @@ def _string_value(node) -> str | None:
 
 def _literal_names(value) -> set[str] | None:
     """The names of an `__all__` list or tuple of string literals, else None."""
-    value = _bare(value)
+    value = bare(value)
     if value.type not in _SEQUENCES:
         return None
     names = set()
-    for element in _named(value):
-        name = _string_value(_bare(element))
+    for element in named(value):
+        name = _string_value(bare(element))
         if name is None:
             return None
         names.add(name)
@@ -165,22 +143,11 @@ def _misparsed_splat(function):
     node = function
     for _ in range(_SPLAT_SEARCH):  # a bounded walk: `f()()()...` must not cost its square
         if node.type not in _TRAILERS:
-            return node if node.type == "list_splat" and _named(node) else None
+            return node if node.type == "list_splat" and named(node) else None
         node = node.child_by_field_name(_TRAILERS[node.type])
         if node is None:
             return None
     return None
-
-
-def _names_bound(target) -> list:
-    names, stack = [], [target]
-    while stack:
-        node = _bare(stack.pop())
-        if node.type == "identifier":
-            names.append(node)
-        elif node.type in _NAMES_IN_TARGET:
-            stack.extend(_named(node))
-    return names
 
 
 class _Scope:
@@ -219,7 +186,7 @@ class _Walker(TypeRecorder):
 
     # -- text ------------------------------------------------------------------------------
     def text(self, node, limit: int = MAX_TEXT) -> str:
-        node = _bare(node)
+        node = bare(node)
         return clip_span(self.src, node.start_byte, node.end_byte, limit)
 
     def span(self, start: int, end: int, limit: int = MAX_TEXT) -> str:
@@ -230,12 +197,12 @@ class _Walker(TypeRecorder):
     def dotted(self, node, allow_call: bool = True) -> str | None:
         """`a.b.c`, or `m.C().method` (one call deep): the callee forms the linker resolves."""
         parts = []
-        node = _bare(node)
+        node = bare(node)
         while node.type == "attribute":
             parts.append(self.ident(node.child_by_field_name("attribute")))
-            node = _bare(node.child_by_field_name("object"))
+            node = bare(node.child_by_field_name("object"))
         if node.type == "list_splat":  # see _misparsed_splat
-            node = _bare(_named(node)[0])
+            node = bare(named(node)[0])
         if node.type == "identifier":
             parts.append(self.ident(node))
             return ".".join(reversed(parts))
@@ -286,7 +253,7 @@ class _Walker(TypeRecorder):
         if kind == "identifier":
             return self.ident(node)
         if kind == "list_splat_pattern" or kind == "dictionary_splat_pattern":
-            inner = _named(node)
+            inner = named(node)
             prefix = "*" if kind == "list_splat_pattern" else "**"
             return prefix + (self.ident(inner[0]) if inner and inner[0].type == "identifier" else "")
         if kind == "keyword_separator":
@@ -296,7 +263,7 @@ class _Walker(TypeRecorder):
         name = node.child_by_field_name("name")
         annotation = node.child_by_field_name("type")
         if kind == "typed_parameter" and annotation is not None:
-            head = next((c for c in _named(node) if c.type != "type"), None)
+            head = next((c for c in named(node) if c.type != "type"), None)
             text = self.param(head) if head is not None else ""
             return text + ": " + self.text(annotation, 100)
         value = node.child_by_field_name("value")
@@ -308,7 +275,7 @@ class _Walker(TypeRecorder):
 
     def signature(self, node) -> str:
         params = node.child_by_field_name("parameters")
-        parts = [self.param(p) for p in _named(params)] if params is not None else []
+        parts = [self.param(p) for p in named(params)] if params is not None else []
         text = "(" + ", ".join(parts) + ")"
         returns = node.child_by_field_name("return_type")
         if returns is not None:
@@ -319,7 +286,7 @@ class _Walker(TypeRecorder):
         bases = node.child_by_field_name("superclasses")
         if bases is None:
             return None
-        heritage = _named(bases)
+        heritage = named(bases)
         # Positional bases first, then keywords: the order Python's own tree lists them in.
         heritage.sort(key=lambda c: c.type in _KEYWORD_BASES)
         if not heritage:
@@ -336,11 +303,11 @@ class _Walker(TypeRecorder):
         else:
             splat = _misparsed_splat(function)
             if splat is not None:
-                operand = _named(splat)[0]
+                operand = named(splat)[0]
                 start, point = operand.start_byte, operand.start_point
             callee = self.dotted(function) or self.span(
-                start if splat is not None else _bare(function).start_byte,
-                _bare(function).end_byte, 200)
+                start if splat is not None else bare(function).start_byte,
+                bare(function).end_byte, 200)
         arguments = node.child_by_field_name("arguments")
         where = self.scope_at(start)
         if callee == "super" and arguments is not None and arguments.named_child_count:
@@ -359,24 +326,24 @@ class _Walker(TypeRecorder):
             return ""
         first, last = node.named_child(0), node.named_child(count - 1)
         if first.is_extra or last.is_extra:
-            inside = _named(node)
+            inside = named(node)
             if not inside:
                 return ""
             first, last = inside[0], inside[-1]
-        return self.span(_bare(first).start_byte, _bare(last).end_byte)
+        return self.span(bare(first).start_byte, bare(last).end_byte)
 
     def type_statement(self, node) -> None:
         """`type X = ...` is a type alias; `type(x).attr = value` is an assignment that the
         grammar takes for one (tree-sitter-python 0.25): record its call and assignment."""
-        left = _bare(node.child_by_field_name("left"))
+        left = bare(node.child_by_field_name("left"))
         if left.type in ("identifier", "generic_type"):
             return
         group = left
         while group.type in _TRAILERS:
             group = group.child_by_field_name(_TRAILERS[group.type])
-        inside = _named(group)
+        inside = named(group)
         if group.type == "parenthesized_expression":
-            inside = [_bare(group)]
+            inside = [bare(group)]
         args = self.span(inside[0].start_byte, inside[-1].end_byte) if inside else ""
         point = node.start_point
         scope = self.scope_at(node.start_byte).qualname or MODULE_SCOPE
@@ -403,22 +370,22 @@ class _Walker(TypeRecorder):
         value_text = self.text(value) if value is not None else None
         self.assignment_types(node, scope, targets, value, annotation)
         for target in targets:
-            bare = _bare(target)
+            bound = bare(target)
             if value_text is not None:
-                point = bare.start_point
-                rows.append(Assignment(point.row + 1, point.column, scope_name, self.text(bare), value_text))
+                point = bound.start_point
+                rows.append(Assignment(point.row + 1, point.column, scope_name, self.text(bound), value_text))
             if annotation is not None:
-                names = [bare] if bare.type == "identifier" else []
+                names = [bound] if bound.type == "identifier" else []
             else:
-                names = _names_bound(target)
+                names = names_in(target, _NAMES_IN_TARGET)
             if scope.kind != "function":
                 self.bindings.append(_Binding("variables", scope.qualname, names))
-            if (scope.qualname is None and annotation is None and bare.type == "identifier"
-                    and bare.text == b"__all__"):
+            if (scope.qualname is None and annotation is None and bound.type == "identifier"
+                    and bound.text == b"__all__"):
                 self.bindings.append(_Binding("__all__", None, _literal_names(value)))
 
     def augmented(self, node) -> None:
-        target = _bare(node.child_by_field_name("left"))
+        target = bare(node.child_by_field_name("left"))
         operator = node.child_by_field_name("operator")
         value = node.child_by_field_name("right")
         point = target.start_point

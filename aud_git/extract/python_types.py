@@ -21,10 +21,26 @@ _TRANSPARENT = frozenset({"Optional", "ClassVar", "Final", "Annotated", "Require
                           "NotRequired", "ReadOnly"})
 
 
-def _bare(node):
-    while node.type in ("parenthesized_expression", "type") and node.named_child_count == 1:
-        node = node.named_children[0]
-    return node
+def bare(node):
+    """`node` without grouping parentheses (a one-element `(x)` target included)."""
+    while True:
+        kind = node.type
+        if kind == "parenthesized_expression" or (
+            kind == "tuple_pattern" and not any(c.type == "," for c in node.children)
+        ):
+            inner = named(node)
+            if len(inner) != 1:
+                return node
+            node = inner[0]
+        elif kind == "type" and node.named_child_count == 1:
+            node = node.named_children[0]
+        else:
+            return node
+
+
+def named(node) -> list:
+    """Named children but comments and line continuations."""
+    return [c for c in node.named_children if not c.is_extra]
 
 
 def _args(node) -> list:
@@ -45,17 +61,17 @@ class TypeText:
 
     def dotted(self, node) -> str | None:
         parts = []
-        node = _bare(node)
+        node = bare(node)
         while node.type == "attribute":
             parts.append(self.ident(node.child_by_field_name("attribute")))
-            node = _bare(node.child_by_field_name("object"))
+            node = bare(node.child_by_field_name("object"))
         if node.type != "identifier":
             return None
         parts.append(self.ident(node))
         return ".".join(reversed(parts))
 
     def annotation(self, node, strings: int = 1) -> str:
-        node = _bare(node)
+        node = bare(node)
         kind = node.type
         if kind == "none":
             return NONE
@@ -92,17 +108,17 @@ class TypeText:
 
     def value(self, node) -> str:
         """`a.b`, `C()`, `m.make().build` ...: names, attributes and calls (arguments left out)."""
-        node = _bare(node)
+        node = bare(node)
         if node.type == "none":
             return NONE
         parts: list[str] = []
         while True:
             if node.type == "attribute":
                 parts.append("." + self.ident(node.child_by_field_name("attribute")))
-                node = _bare(node.child_by_field_name("object"))
+                node = bare(node.child_by_field_name("object"))
             elif node.type == "call" and node.child_by_field_name("arguments").type == "argument_list":
                 parts.append("()")
-                node = _bare(node.child_by_field_name("function"))
+                node = bare(node.child_by_field_name("function"))
             elif node.type == "identifier":
                 parts.append(self.ident(node))
                 text = "".join(reversed(parts))
@@ -111,18 +127,21 @@ class TypeText:
                 return UNKNOWN
 
 
-def _names_in(target) -> list:
-    """The identifiers a binding target binds (`a`, `(a, [b, *c])`)."""
+def names_in(target, patterns: frozenset[str]) -> list:
+    """The identifiers a binding target binds (`a`, `(a, [b, *c])`), looking into the
+    `patterns` node types."""
     names, stack = [], [target]
     while stack:
-        node = _bare(stack.pop())
+        node = bare(stack.pop())
         if node.type == "identifier":
             names.append(node)
-        elif node.type in _PATTERNS:
-            stack.extend(c for c in node.named_children if not c.is_extra)
+        elif node.type in patterns:
+            stack.extend(named(node))
     return names
 
 
+# Binding targets: assignments' patterns, and the expression forms `for`, `with` and `except`
+# targets take.
 _PATTERNS = frozenset({"pattern_list", "tuple_pattern", "list_pattern", "list_splat_pattern",
                        "tuple", "list", "list_splat", "as_pattern_target", "expression_list"})
 _STATIC = frozenset({"staticmethod"})
@@ -152,21 +171,21 @@ class TypeRecorder:
         """Names bound by a loop, `with`, `except`, a pattern, a lambda: values not followed."""
         scope = self.scope_at(node.start_byte)
         for target in targets:
-            for name in _names_in(target):
+            for name in names_in(target, _PATTERNS):
                 self.record(name, scope, self.ident(name), "assign", UNKNOWN)
 
     def bind_value(self, scope, target, origin: str, expr: str) -> None:
-        target = _bare(target)
+        target = bare(target)
         if target.type == "identifier":
             self.record(target, scope, self.ident(target), origin, expr)
         elif target.type == "attribute" and scope.receiver is not None:
-            obj = _bare(target.child_by_field_name("object"))
+            obj = bare(target.child_by_field_name("object"))
             if obj.type == "identifier" and self.ident(obj) == scope.receiver:
                 attribute = target.child_by_field_name("attribute")
                 self.record(attribute, scope, self.ident(attribute), origin, expr,
                             owner=scope.qualname.rpartition(".")[0])
         elif target.type != "attribute" and target.type != "subscript":
-            for name in _names_in(target):
+            for name in names_in(target, _PATTERNS):
                 self.record(name, scope, self.ident(name), "assign", UNKNOWN)
 
     def assignment_types(self, node, scope, targets: list, value, annotation) -> None:
@@ -175,7 +194,7 @@ class TypeRecorder:
             if annotation is not None:
                 self.bind_value(scope, target, "annotation", self.text_of.annotation(annotation))
             if expr is not None:
-                if _bare(target).type in _PATTERNS:
+                if bare(target).type in _PATTERNS:
                     expr = UNKNOWN  # unpacking: which element is which is not followed
                 self.bind_value(scope, target, "assign", expr)
 
@@ -283,9 +302,9 @@ class TypeRecorder:
         bases = node.child_by_field_name("superclasses")
         for base in [] if bases is None else bases.named_children:
             if base.type not in ("keyword_argument", "dictionary_splat") and not base.is_extra:
-                value = _bare(base)
+                value = bare(base)
                 if value.type in ("subscript", "generic_type"):  # `Generic[T]`, `Base[int]`
-                    value = _bare(value.child_by_field_name("value") or value.named_children[0])
+                    value = bare(value.child_by_field_name("value") or value.named_children[0])
                 self.record(base, scope, name, "base", self.text_of.dotted(value) or UNKNOWN)
 
 
