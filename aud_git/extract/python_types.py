@@ -4,7 +4,8 @@ An annotation becomes the dotted name of the class it declares (`Optional["m.C"]
 and `ClassVar[m.C]` are all `m.C`; `List[C]` is `List`, which the linker will not find among
 the repository's classes); a value becomes a chain of names and calls (`m.make().build()`).
 Any other shape is `?`, which the linker takes for "unknown", never for "nothing". String
-annotations are parsed by the same pinned grammar as the file, one level deep.
+annotations are parsed by the same pinned grammar as the file, one level deep. The node
+helpers `bare`, `named` and `names_in` serve python.py too.
 """
 from __future__ import annotations
 
