@@ -9,11 +9,21 @@ import logging.handlers
 import os
 from collections.abc import Sequence
 
+from aud_git.contract import timestamp
 from aud_git.paths import EVENTS_LOG, open_in_pf
 
 MAX_LOG_BYTES = 1024 * 1024
 LOG_BACKUPS = 2
-_FORMAT = logging.Formatter("%(asctime)s %(message)s", "%Y-%m-%dT%H:%M:%S")
+
+
+class _Rfc3339Formatter(logging.Formatter):
+    """Entries stamped like every other time aud prints (`contract.timestamp`)."""
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        return timestamp(record.created)
+
+
+_FORMAT = _Rfc3339Formatter("%(asctime)s %(message)s")
 
 
 class PfLogHandler(logging.handlers.RotatingFileHandler):

@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 import warnings
 from pathlib import Path
 
@@ -128,6 +129,19 @@ class Repo:
             return conn.execute(sql, params).fetchall()
         finally:
             conn.close()
+
+
+def wait_for_background(repo: Repo, timeout: float = 60) -> None:
+    """Until no update runs, waits or is pending in `repo` (detached hook work)."""
+    from aud_git.hooks.background import background_state
+
+    deadline = time.monotonic() + timeout
+    pf = str(repo.path / ".pf")
+    while time.monotonic() < deadline:
+        if not any(background_state(pf).values()):
+            return
+        time.sleep(0.05)
+    pytest.fail(f"background work did not finish: {background_state(pf)}")
 
 
 @pytest.fixture

@@ -187,7 +187,7 @@ def test_a_read_only_pf_is_read_and_refused_for_writing_in_one_line(read_only_pf
     repo = read_only_pf
     before = around(repo.path / ".pf")
     result = repo.run_aud("query", "def", "f")
-    assert result.returncode == 0 and result.stdout.startswith("a.py:1:0: function f")
+    assert result.returncode == 0 and result.stdout.startswith("a.py:1:1: function f")
     assert repo.run_aud("status", "--check").returncode == 0
     refused(repo.run_aud("index"), "Read-only file system")
     assert around(repo.path / ".pf") == before

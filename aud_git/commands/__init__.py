@@ -8,6 +8,7 @@ by another stage: the engine, hooks and watch return data and raise `AudError`.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from typing import Any
 
@@ -22,6 +23,8 @@ _COMMANDS = {
     "watch": "aud_git.commands.watch:watch",
     "hooks": "aud_git.commands.hooks:hooks",
     "db": "aud_git.commands.db:db",
+    "mcp": "aud_git.commands.mcp:mcp",
+    "tags": "aud_git.commands.tags:tags",
     "hook-impl": "aud_git.commands.hook_impl:hook_impl",
     # The name shims and snippets of aud 0.1 call; hidden like hook-impl.
     "hook": "aud_git.commands.hook_impl:hook_impl",
@@ -70,8 +73,11 @@ class LazyGroup(click.Group):
 def cli(ctx: click.Context, directory: str) -> None:
     """A code index of a git repository that git keeps exact by itself."""
     from aud_git.commands import error_handler
+    from aud_git.errors import AudError
 
     error_handler.started_in = directory
+    if not os.path.isdir(directory):
+        raise AudError(f"-C {directory}: no such directory")
     ctx.obj = {"directory": directory}
 
 

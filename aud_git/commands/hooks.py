@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import asdict
 
 import click
 
 from aud_git.commands.output import json_option, print_json, workspace_of
+from aud_git.contract import OUTPUT_VERSION, HooksStatus
 
 
 @click.group()
@@ -62,11 +62,11 @@ def status(ctx, as_json):
     states = installer.status(workspace)
     work = background_state(workspace.pf_dir)
     if as_json:
-        print_json({"hooks": [asdict(s) for s in states], "background": work})
+        print_json(HooksStatus(version=OUTPUT_VERSION, hooks=states, background=work))
         return
     for s in states:
-        extra = f" ({s.python}{'' if s.runs else ', does not run'})" if s.python else ""
-        click.echo(f"{s.name}: {s.state}{extra}")
+        extra = f" ({s['python']}{'' if s['runs'] else ', does not run'})" if s["python"] else ""
+        click.echo(f"{s['name']}: {s['state']}{extra}")
     for key, value in work.items():
         if value:
             click.echo(f"background: {key} (pid {value})")

@@ -37,6 +37,11 @@ def workspace_of(ctx: click.Context, path: str | None = None):
     return open_workspace(path or ctx.obj["directory"])
 
 
+def given_path(ctx: click.Context, path: str) -> str:
+    """A path from the command line, relative to `-C`'s directory as git reads `-C`."""
+    return os.path.join(ctx.obj["directory"], path)
+
+
 def repo_relative(workdir: str, path: str) -> str:
     """A path as given on the command line (absolute, or relative to the cwd), as the index
     stores it."""

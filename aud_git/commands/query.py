@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import sqlite3
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import click
 
 from aud_git.commands.output import json_option, print_json, printable, repo_relative, say
+from aud_git.contract import RESOLUTIONS, SYMBOL_KINDS, FileReport, Import
 from aud_git.errors import AudError
 
 _depth_option = click.option("--depth", type=click.IntRange(min=1), default=1, show_default=True,
@@ -23,8 +25,8 @@ def query(ctx) -> None:
     """Ask the index: definitions, callers, callees, subclasses, references, importers,
     imports, files, SQL.
 
-    Text output is grep-like (path:line:col: ...); --json gives the documented shape. An empty
-    answer exits 1 with nothing on stdout, an error exits 2.
+    Text output is grep-like (path:line:col: ..., columns 1-based); --json gives the documented
+    shape (columns 0-based, `[]` for an empty list). An empty answer exits 1, an error exits 2.
     """
     from aud_git.db import store
     from aud_git.git.refs import find_root
@@ -43,15 +45,21 @@ def query(ctx) -> None:
     ctx.obj.update(root=root, conn=conn)
 
 
-def _emit(items: list, as_json: bool, line: Callable[[dict], str]) -> None:
-    """Items as JSON, or one escaped text line each; an empty answer exits 1."""
-    if not items:
-        sys.exit(1)
+def _emit(items: Sequence[Any], as_json: bool, line: Callable[[Any], str]) -> None:
+    """Items as a JSON array (`[]` when empty), or one escaped text line each; an empty answer
+    exits 1 either way."""
     if as_json:
         print_json(items, ensure_ascii=False)
     else:
         for item in items:
             say(line(item))
+    if not items:
+        sys.exit(1)
+
+
+def _at(file: str, line: int, col: int) -> str:
+    """`path:line:col:` for editors: the stored column is 0-based, text shows it 1-based."""
+    return f"{file}:{line}:{col + 1}:"
 
 
 def _file_arg(ctx, path: str) -> str:
@@ -64,7 +72,7 @@ def _file_arg(ctx, path: str) -> str:
 
 @query.command("def")
 @click.argument("name")
-@click.option("--kind", help="Only this kind (class, function, method, variable, module, ...).")
+@click.option("--kind", type=click.Choice(SYMBOL_KINDS), help="Only this kind.")
 @click.option("--exact", is_flag=True, help="Match the qualname exactly.")
 @json_option
 @click.pass_context
@@ -73,11 +81,8 @@ def query_def(ctx, name, kind, exact, as_json):
     from aud_git.query.questions import definitions
 
     _emit(definitions(ctx.obj["conn"], name, kind, exact), as_json,
-          lambda d: f"{d['file']}:{d['line']}:{d['col']}: {d['kind']} {d['qualname']}"
+          lambda d: f"{_at(d['file'], d['line'], d['col'])} {d['kind']} {d['qualname']}"
                     + (f" {d['signature']}" if d["signature"] else ""))
-
-
-RESOLUTIONS = ("direct", "import", "self", "inherited", "annotated", "inferred", "init")
 
 
 @query.command("callers")
@@ -98,12 +103,12 @@ def query_callers(ctx, qualname, depth, resolutions, unresolved, as_json):
 
     if unresolved:
         _emit(unresolved_calls(ctx.obj["conn"], qualname), as_json,
-              lambda c: f"{c['file']}:{c['line']}:{c['col']}: {c['caller']} calls {c['callee']}"
+              lambda c: f"{_at(c['file'], c['line'], c['col'])} {c['caller']} calls {c['callee']}"
                         " (unresolved)")
         return
     only = frozenset(resolutions) if resolutions else None
     _emit(callers(ctx.obj["conn"], qualname, depth, only), as_json,
-          lambda c: f"{c['file']}:{c['line']}:{c['col']}: {'>' * c['depth']} {c['caller']}"
+          lambda c: f"{_at(c['file'], c['line'], c['col'])} {'>' * c['depth']} {c['caller']}"
                     f" calls {c['target_qualname']} ({c['resolution']})")
 
 
@@ -117,7 +122,7 @@ def query_subclasses(ctx, qualname, depth, as_json):
     from aud_git.query.questions import subclasses
 
     _emit(subclasses(ctx.obj["conn"], qualname, depth), as_json,
-          lambda c: f"{c['file']}:{c['line']}:{c['col']}: {'>' * c['depth']} class {c['qualname']}"
+          lambda c: f"{_at(c['file'], c['line'], c['col'])} {'>' * c['depth']} class {c['qualname']}"
                     f" ({c['base']})")
 
 
@@ -130,7 +135,7 @@ def query_references(ctx, qualname, as_json):
     from aud_git.query.questions import references
 
     _emit(references(ctx.obj["conn"], qualname), as_json,
-          lambda r: f"{r['file']}:{r['line']}:{r['col']}: {r['kind']} {r['text']}"
+          lambda r: f"{_at(r['file'], r['line'], r['col'])} {r['kind']} {r['text']}"
                     f" ({r['resolution']})")
 
 
@@ -144,7 +149,7 @@ def query_callees(ctx, qualname, depth, as_json):
     from aud_git.query.questions import callees
 
     _emit(callees(ctx.obj["conn"], qualname, depth), as_json,
-          lambda c: f"{c['target_file']}:{c['target_line']}:{c['target_col']}: {'>' * c['depth']}"
+          lambda c: f"{_at(c['target_file'], c['target_line'], c['target_col'])} {'>' * c['depth']}"
                     f" {c['kind']} {c['target_qualname']} (called by {c['caller']} at"
                     f" {c['file']}:{c['line']})")
 
@@ -159,12 +164,12 @@ def query_importers(ctx, file, depth, as_json):
     from aud_git.query.questions import importers
 
     _emit(importers(ctx.obj["conn"], _file_arg(ctx, file), depth), as_json,
-          lambda i: f"{i['file']}:{i['line']}:{i['col']}: {'>' * i['depth']} imports {i['target']}")
+          lambda i: f"{_at(i['file'], i['line'], i['col'])} {'>' * i['depth']} imports {i['target']}")
 
 
-def _import_line(i: dict) -> str:
+def _import_line(i: Import) -> str:
     what = i["module"] + (f" {i['name']}" if i["name"] else "")
-    return f"{i['file']}:{i['line']}:{i['col']}: import {what} -> {i['target'] or i['resolution']}"
+    return f"{_at(i['file'], i['line'], i['col'])} import {what} -> {i['target'] or i['resolution']}"
 
 
 @query.command("imports")
@@ -193,20 +198,19 @@ def query_file(ctx, file, as_json):
         _print_file_report(report)
 
 
-def _print_file_report(report: dict) -> None:
+def _print_file_report(report: FileReport) -> None:
     info = report["file"]
     path = info["path"]
-    say(f"{path}:1:0: file {info['lang'] or 'other'} {info['status']} {info['lines']} lines")
+    say(f"{_at(path, 1, 0)} file {info['lang'] or 'other'} {info['status']} {info['lines']} lines")
     for s in report["symbols"]:
-        say(f"{path}:{s['line']}:{s['col']}: {s['kind']} {s['qualname']}")
+        say(f"{_at(path, s['line'], s['col'])} {s['kind']} {s['qualname']}")
     for i in report["imports"]:
-        say(f"{path}:{i['line']}:{i['col']}: import {i['module']}"
-            f"{' ' + i['name'] if i['name'] else ''} -> {i['target'] or i['resolution']}")
+        say(_import_line(i))
     for c in report["calls"]:
         target = f" -> {c['target_file']}:{c['target_qualname']}" if c["target_file"] else ""
-        say(f"{path}:{c['line']}:{c['col']}: call {c['callee']}{target}")
+        say(f"{_at(path, c['line'], c['col'])} call {c['callee']}{target}")
     for e in report["parse_errors"]:
-        say(f"{path}:{e['line']}:{e['col']}: error {e['message']}")
+        say(f"{_at(path, e['line'], e['col'])} error {e['message']}")
 
 
 @query.command("sql")
@@ -224,10 +228,10 @@ def query_sql(ctx, statement, timeout, max_rows, as_json):
 
     columns, rows = run_sql(ctx.obj["conn"], statement, timeout=timeout, max_rows=max_rows)
     rows = [tuple(v.hex() if isinstance(v, bytes) else v for v in row) for row in rows]
-    if not rows:
-        sys.exit(1)
     if as_json:
         print_json([dict(zip(columns, row, strict=True)) for row in rows], ensure_ascii=False)
     else:
         for row in rows:  # fields escaped one by one: the tab between them is ours
             click.echo("\t".join("" if v is None else printable(str(v)) for v in row))
+    if not rows:
+        sys.exit(1)

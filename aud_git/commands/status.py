@@ -6,22 +6,7 @@ import sys
 import click
 
 from aud_git.commands.output import json_option, print_json, say, workspace_of
-
-
-def status_report(workspace) -> dict:
-    """`aud status --json` (README "JSON output"): the index's freshness, the hooks and the
-    background work."""
-    from aud_git.engine.status import index_freshness
-    from aud_git.hooks.background import background_state
-    from aud_git.hooks.install import status as hook_status
-
-    hooks = {h.name: h.state for h in hook_status(workspace)}
-    return {
-        **index_freshness(workspace),
-        "background": background_state(workspace.pf_dir),
-        "hooks": hooks,
-        "hooks_installed": all(state in ("ours", "chained") for state in hooks.values()),
-    }
+from aud_git.contract import Status
 
 
 @click.command()
@@ -30,6 +15,8 @@ def status_report(workspace) -> dict:
 @click.pass_context
 def status(ctx, as_json, check):
     """Is the index fresh? Paths that differ, the last update, counters, hooks, running work."""
+    from aud_git.hooks.standing import status_report
+
     report = status_report(workspace_of(ctx))
     if as_json:
         print_json(report, sort_keys=True)
@@ -41,7 +28,9 @@ def status(ctx, as_json, check):
         sys.exit(1)
 
 
-def _print_text(report: dict) -> None:
+def _print_text(report: Status) -> None:
+    from aud_git.hooks.install import keeps_index_fresh
+
     state = "fresh" if report["fresh"] else "stale"
     click.echo(f"index: {state}" + (f" ({report['reason']})" if report["reason"] else ""))
     for kind in ("added", "modified", "deleted"):
@@ -50,7 +39,8 @@ def _print_text(report: dict) -> None:
     click.echo(f"last update: {report['last_update']} ({report['last_mode']}),"
                f" {report['updates_since_full']} incremental since the last full rebuild"
                f" (full every {report['full_rebuild_every']} or {report['full_rebuild_hours']:g} h)")
-    installed = [name for name, state in report["hooks"].items() if state in ("ours", "chained")]
+    installed = [h["name"] + (" (pre-commit framework)" if h["state"] == "framework" else "")
+                 for h in report["hooks"] if keeps_index_fresh(h)]
     click.echo(f"hooks: {', '.join(installed) if installed else 'not installed'}")
     work = report["background"]
     if work["running"]:

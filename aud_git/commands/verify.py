@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import asdict
 
 import click
 
 from aud_git.commands.output import json_option, print_json, workspace_of
+from aud_git.contract import OUTPUT_VERSION, TableDifference, Verification
 
 
 @click.command()
@@ -25,8 +25,9 @@ def verify(ctx, jobs, as_json):
 
     differences = run_verify(workspace_of(ctx), jobs or default_jobs())
     if as_json:
-        print_json({"equal": not differences, "tables": [asdict(d) for d in differences]},
-                   default=list)
+        tables = [TableDifference(table=d.table, only_live=[list(r) for r in d.only_live],
+                                  only_fresh=[list(r) for r in d.only_fresh]) for d in differences]
+        print_json(Verification(version=OUTPUT_VERSION, equal=not differences, tables=tables))
     elif not differences:
         click.echo("aud: the index equals a full rebuild")
     else:

@@ -3,10 +3,9 @@ reconciliation an update would start with, and whether it would rebuild."""
 from __future__ import annotations
 
 import os
-import time
-from typing import TypedDict
 
 from aud_git.config import load_config
+from aud_git.contract import OUTPUT_VERSION, Status, timestamp
 from aud_git.db import store
 from aud_git.engine.identity import Identity
 from aud_git.engine.plan import reconcile
@@ -14,25 +13,11 @@ from aud_git.git.snapshot import take_snapshot
 from aud_git.git.workspace import Workspace
 
 
-class Freshness(TypedDict, total=False):
-    """The index's part of `aud status --json` (README "JSON output")."""
-    indexed: bool
-    fresh: bool
-    reason: str | None
-    added: list[str]
-    modified: list[str]
-    deleted: list[str]
-    last_update: str | None
-    last_mode: str | None
-    head: str | None
-    updates_since_full: int
-    full_rebuild_every: int
-    full_rebuild_hours: float
-
-
-def index_freshness(workspace: Workspace) -> Freshness:
+def index_freshness(workspace: Workspace) -> Status:
+    """The index's part of `aud status --json` (the hooks and background work are added by
+    the command)."""
     if not os.path.exists(workspace.db_path):
-        return Freshness(indexed=False, fresh=False, reason="no index yet")
+        return Status(version=OUTPUT_VERSION, indexed=False, fresh=False, reason="no index yet")
     config = load_config(workspace.workdir)
     conn = store.connect(workspace.db_path, readonly=True)
     try:
@@ -45,14 +30,15 @@ def index_freshness(workspace: Workspace) -> Freshness:
     modified = sorted({e.path for e in plan.to_extract if e.path in plan.stored} | set(plan.oid_only))
     reason = Identity.of(config, entries).why_full(meta)
     last_update = float(meta.get("last_update") or 0)
-    return Freshness(
+    return Status(
+        version=OUTPUT_VERSION,
         indexed=True,
         fresh=not (added or modified or plan.deleted) and (reason is None or reason.startswith("periodic")),
         added=added,
         modified=modified,
         deleted=plan.deleted,
         reason=reason,
-        last_update=time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(last_update)) if last_update else None,
+        last_update=timestamp(last_update) if last_update else None,
         last_mode=meta.get("last_mode"),
         head=meta.get("head"),
         updates_since_full=int(meta.get("updates_since_full") or 0),

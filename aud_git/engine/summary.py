@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import NamedTuple, TypedDict
+from typing import NamedTuple
+
+from aud_git.contract import OUTPUT_VERSION, IndexSummary, Workset
 
 
 class Failure(NamedTuple):
@@ -25,49 +27,6 @@ class BuildReport:
     failures: list[Failure] = field(default_factory=list)
 
 
-class WorksetCounts(TypedDict):
-    changed: int
-    dependents: int
-
-
-class Dependent(TypedDict):
-    path: str
-    depth: int
-
-
-class Workset(TypedDict):
-    """`aud index --since REF --json`'s `workset`, and the `--workset-out` file."""
-    base: str
-    head: str | None
-    changed: list[str]
-    dependents: list[Dependent]
-    counts: WorksetCounts
-
-
-class SummaryJson(TypedDict, total=False):
-    """`aud index --json` (README "JSON output"); `by_lang`, `by_status` after a full build,
-    `workset` with --since, `rows` added by the command."""
-    mode: str
-    reason: str | None
-    added: list[str]
-    modified: list[str]
-    deleted: list[str]
-    renamed: list[list[str]]
-    hinted: list[str]
-    relinked: int
-    files: int
-    read: int
-    cached: int
-    links_reused: int
-    seconds: float
-    notes: list[str]
-    internal_errors: list[str]
-    by_lang: dict[str, int]
-    by_status: dict[str, int]
-    workset: Workset
-    rows: dict[str, int]
-
-
 @dataclass
 class Summary:
     mode: str
@@ -82,6 +41,7 @@ class Summary:
     read: int = 0
     cached: int = 0
     links_reused: int = 0
+    syntax_errors: int = 0  # files read anew with status parse_error
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
     build: BuildReport | None = None
@@ -89,19 +49,32 @@ class Summary:
     failures: list[Failure] = field(default_factory=list)
 
     @property
+    def changed(self) -> bool:
+        """Did this update change the index's files (a full rebuild counts)?"""
+        return self.mode == "full" or bool(self.added or self.modified or self.deleted)
+
+    @property
     def internal_errors(self) -> list[str]:
         """The files an internal error hit in this update (each recorded in the index)."""
         return sorted({failure.path for failure in self.failures})
 
     def line(self) -> str:
+        """One line for a person: files looked at, source files (re-)linked (their imports and
+        calls resolved across files), parse errors among the files read."""
         if self.mode == "full":
-            text = f"aud: full: {self.files} files, {self.relinked} linked in {self.seconds:.2f} s"
+            text = (f"aud: full: {self.files} files indexed, {self.relinked} source files linked"
+                    f" in {self.seconds:.2f} s")
         else:
             text = (
                 f"aud: incremental: {len(self.added)} added, {len(self.modified)} modified,"
-                f" {len(self.deleted)} deleted, {self.relinked} re-linked in {self.seconds:.2f} s"
+                f" {len(self.deleted)} deleted, {self.relinked} source files re-linked"
+                f" in {self.seconds:.2f} s"
             )
         extras = [*([self.reason] if self.reason else []), *self.notes]
+        if self.syntax_errors:
+            extras.append(f"{self.syntax_errors} file{'s' if self.syntax_errors != 1 else ''}"
+                          " with parse errors, the facts around them kept"
+                          " (`aud query sql \"SELECT * FROM parse_errors\"`)")
         if self.failures:
             count = len(self.internal_errors)
             extras.append(f"{count} file{'s' if count != 1 else ''} with internal errors,"
@@ -111,13 +84,13 @@ class Summary:
             extras.append(f"workset {counts['changed']} changed + {counts['dependents']} dependents")
         return text + (f" ({'; '.join(extras)})" if extras else "")
 
-    def as_json(self) -> SummaryJson:
-        data = SummaryJson(
-            mode=self.mode, reason=self.reason, added=self.added, modified=self.modified,
+    def as_json(self) -> IndexSummary:
+        data = IndexSummary(
+            version=OUTPUT_VERSION, mode=self.mode, reason=self.reason, added=self.added, modified=self.modified,
             deleted=self.deleted, renamed=self.renamed, hinted=self.hinted,
             relinked=self.relinked, files=self.files, read=self.read, cached=self.cached,
             links_reused=self.links_reused, seconds=round(self.seconds, 3), notes=self.notes,
-            internal_errors=self.internal_errors,
+            internal_errors=self.internal_errors, syntax_errors=self.syntax_errors,
         )
         if self.build is not None:
             data["by_lang"] = dict(sorted(self.build.by_lang.items()))

@@ -179,7 +179,8 @@ def _full(conn: sqlite3.Connection, workspace: Workspace, config: Config,
                                 snapshot_meta)
     return Summary("full", relinked=report.relinked, files=report.files,
                    read=report.extraction["read"], cached=report.extraction["cached"],
-                   build=report, failures=report.failures)
+                   syntax_errors=report.by_status["parse_error"], build=report,
+                   failures=report.failures)
 
 
 @dataclass
@@ -333,7 +334,8 @@ def _incremental_summary(plan: Plan, changes: Changes, linked: Linked, files: in
                       renamed=exact_renames(changes.deleted, changes.fresh, plan.stored),
                       deleted=changes.deleted, hinted=plan.hinted, relinked=linked.linked,
                       files=files, read=changes.counts["read"], cached=changes.counts["cached"],
-                      links_reused=linked.reused, failures=failures + linked.failures)
+                      links_reused=linked.reused, failures=failures + linked.failures,
+                      syntax_errors=sum(r.status == "parse_error" for r in changes.fresh))
     if issues:
         summary.notes.append(f"validation failed, the next update rebuilds: {issues[0]}")
     return summary

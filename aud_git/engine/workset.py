@@ -4,7 +4,7 @@ from __future__ import annotations
 import sqlite3
 
 from aud_git.config import Config
-from aud_git.engine.summary import Dependent, Workset
+from aud_git.contract import OUTPUT_VERSION, Dependent, Workset
 from aud_git.git.history import tree_blobs
 from aud_git.git.snapshot import indexable
 from aud_git.git.workspace import Workspace
@@ -38,5 +38,5 @@ def compute_workset(conn: sqlite3.Connection, workspace: Workspace, config: Conf
     head = workspace.head_commit()
     dependents = [Dependent(path=p, depth=d)
                   for p, d in sorted(depth_of.items(), key=lambda i: (i[1], i[0]))]
-    return Workset(base=base_commit, head=head, changed=changed, dependents=dependents,
+    return Workset(version=OUTPUT_VERSION, base=base_commit, head=head, changed=changed, dependents=dependents,
                    counts={"changed": len(changed), "dependents": len(dependents)})

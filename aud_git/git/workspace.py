@@ -45,7 +45,20 @@ class Workspace:
         except (KeyError, pygit2.GitError):
             return False
 
-    def set_config_flag(self, key: str, value: bool | None) -> None:
+    def tracks(self, path: str) -> bool:
+        """Is `path` (relative, `/`-separated) in git's index?"""
+        try:
+            return path in self.repo.index
+        except pygit2.GitError:  # an index libgit2 cannot read (a split one): say tracked
+            return True
+
+    def config_value(self, key: str) -> str | None:
+        try:
+            return str(self.repo.config[key])
+        except (KeyError, pygit2.GitError):
+            return None
+
+    def set_config_flag(self, key: str, value: bool | str | None) -> None:
         """Set `key` in the repository's own configuration, or remove it (None)."""
         if value is not None:
             self.repo.config[key] = value
@@ -161,9 +174,13 @@ def refuse_tracked_pf(workspace: Workspace) -> None:
 
 def ensure_pf_excluded(workspace: Workspace) -> None:
     """List `.pf/` in `info/exclude` so that the index never shows up as untracked."""
+    ensure_excluded(workspace, f"/{PF_DIR}/", "aud-git's index")
+
+
+def ensure_excluded(workspace: Workspace, line: str, why: str) -> None:
+    """List a file aud writes into the working tree in `info/exclude` (once)."""
     info_dir = os.path.join(workspace.common_dir, "info")
     exclude = os.path.join(info_dir, "exclude")
-    line = f"/{PF_DIR}/"
     try:
         with open(exclude, encoding="utf-8") as handle:
             if line in handle.read().splitlines():
@@ -172,4 +189,4 @@ def ensure_pf_excluded(workspace: Workspace) -> None:
         pass
     os.makedirs(info_dir, exist_ok=True)
     with open(exclude, "a", encoding="utf-8") as handle:
-        handle.write(f"\n# aud-git's index\n{line}\n")
+        handle.write(f"\n# {why}\n{line}\n")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import fcntl
 import os
 
+from aud_git.contract import Background
 from aud_git.engine.lock import lock_holder
 from aud_git.paths import BACKGROUND_PID, WAITER_LOCK, open_in_pf
 
@@ -32,7 +33,7 @@ def _waiter_active(pf_dir: str) -> bool:
     return False
 
 
-def background_state(pf_dir: str) -> dict[str, int | bool | None]:
+def background_state(pf_dir: str) -> Background:
     """`running`: the pid holding the updater lock; `pending`: a detached update's pid;
     `deferred`: whether a waiter is holding an update until git finishes a rebase or the like."""
     pending = None
@@ -42,4 +43,4 @@ def background_state(pf_dir: str) -> dict[str, int | bool | None]:
         pending = pid if pid and _pid_alive(pid) else None
     except (FileNotFoundError, ValueError):
         pass
-    return {"running": lock_holder(pf_dir), "pending": pending, "deferred": _waiter_active(pf_dir)}
+    return Background(running=lock_holder(pf_dir), pending=pending, deferred=_waiter_active(pf_dir))

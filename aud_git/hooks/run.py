@@ -44,9 +44,25 @@ def from_framework(args: tuple[str, ...]) -> HookCall:
         return HookCall("post-merge", (env["PRE_COMMIT_IS_SQUASH_MERGE"],))
     if "PRE_COMMIT_REWRITE_COMMAND" in env:
         return HookCall("post-rewrite", (env["PRE_COMMIT_REWRITE_COMMAND"],))
-    # pre-commit and post-commit look alike from here; both reconcile, and the strict parse
-    # check only ever finds staged files before a commit.
-    return HookCall("pre-commit", args)
+    # pre-commit and post-commit set nothing apart: the framework process that started this
+    # one names the stage on its command line (`hook-impl --hook-type=post-commit`).
+    return HookCall(_framework_commit_stage(os.getppid()), args)
+
+
+def _framework_commit_stage(framework_pid: int) -> str:
+    """`post-commit` when the framework process says so, else `pre-commit`; both reconcile, and
+    the strict parse check only ever finds staged files before a commit."""
+    try:
+        with open(f"/proc/{framework_pid}/cmdline", "rb") as handle:
+            words = handle.read(65536).split(b"\0")
+    except OSError:  # no /proc (macOS): ask ps
+        import subprocess
+
+        listed = subprocess.run(["ps", "-o", "command=", "-p", str(framework_pid)],
+                                capture_output=True, check=False)
+        words = listed.stdout.split()
+    stage = b"post-commit" in words and words[words.index(b"post-commit") - 1] == b"--hook-type"
+    return "post-commit" if stage or b"--hook-type=post-commit" in words else "pre-commit"
 
 
 def operation_in_progress(git_dir: str) -> str | None:
@@ -121,7 +137,7 @@ def strict_parse_failures(workspace) -> list[str]:
         if lang not in SOURCE_LANGS or is_binary(staged.data):
             continue
         for line, col, message in extract_facts(lang, staged.data).parse_errors[:1]:
-            failures.append(f"{staged.path}:{line}:{col}: {message}")
+            failures.append(f"{staged.path}:{line}:{col + 1}: {message}")  # 1-based for editors
     return sorted(failures)
 
 
@@ -173,8 +189,16 @@ def run_hook(call: HookCall, background: bool, strict: bool) -> int:
             print("aud: another update is running; this commit's update continues in the"
                   " background", file=sys.stderr)
         return status
-    _log(pf_dir, f"{call.name} {' '.join(call.args)}: {summary.line()}")
+    _log(pf_dir, f"{call.name} {' '.join(call.args)}: {_reported(workspace, summary)}")
     return status
+
+
+def _reported(workspace, summary) -> str:
+    """The update's line for the log, after refreshing a kept tags file (`aud tags --keep`)."""
+    from aud_git.export import refresh_note
+
+    note = refresh_note(workspace, summary.changed)
+    return summary.line() + (f" [{note}]" if note else "")
 
 
 def update_whatever_the_wait(workspace):
@@ -199,7 +223,7 @@ def run_background_update(name: str) -> int:
     marker = os.path.join(workspace.pf_dir, BACKGROUND_PID)
     try:
         summary = update_whatever_the_wait(workspace)
-        _log(workspace.pf_dir, f"{name} (background): {summary.line()}")
+        _log(workspace.pf_dir, f"{name} (background): {_reported(workspace, summary)}")
     finally:
         try:
             with os.fdopen(open_in_pf(workspace.pf_dir, BACKGROUND_PID, os.O_RDONLY),
@@ -223,7 +247,7 @@ def run_deferred(name: str, lock_fd: int) -> int:
         while operation_in_progress(workspace.git_dir) and time.monotonic() < deadline:
             time.sleep(0.2)
         summary = update_whatever_the_wait(workspace)
-        _log(workspace.pf_dir, f"{name} (deferred): {summary.line()}")
+        _log(workspace.pf_dir, f"{name} (deferred): {_reported(workspace, summary)}")
     finally:
         os.close(lock_fd)
     return 0

@@ -1,26 +1,39 @@
 """Questions over the index: definitions, callers (and the unresolved candidates), callees,
 subclasses, references, importers, imports, files.
 
-Each function returns plain dicts (the documented `--json` shape); the command formats them as
+Each function returns the shapes of `aud_git.contract` (the documented `--json` shapes); the command formats them as
 grep-like `path:line:col: ...` lines.
 """
 from __future__ import annotations
 
 import sqlite3
+from typing import Any
 
+from aud_git.contract import (
+    OUTPUT_VERSION,
+    Callee,
+    CallSite,
+    Definition,
+    FileReport,
+    Import,
+    Importer,
+    Reference,
+    Subclass,
+    UnresolvedCall,
+)
 from aud_git.errors import AudError
 
 _GLOB_CHARS = set("*?[")
 
 
-def _dicts(conn: sqlite3.Connection, sql: str, params=()) -> list[dict]:
+def _dicts(conn: sqlite3.Connection, sql: str, params=()) -> list[Any]:
     """Rows as dicts keyed by the statement's column names (the JSON keys)."""
     cursor = conn.cursor()
     cursor.row_factory = sqlite3.Row
     return [dict(row) for row in cursor.execute(sql, params)]
 
 
-def definitions(conn: sqlite3.Connection, name: str, kind: str | None, exact: bool) -> list[dict]:
+def definitions(conn: sqlite3.Connection, name: str, kind: str | None, exact: bool) -> list[Definition]:
     params: list[str | int]
     if _GLOB_CHARS & set(name):
         where, params = "(name GLOB ? OR qualname GLOB ?)", [name, name]
@@ -34,7 +47,9 @@ def definitions(conn: sqlite3.Connection, name: str, kind: str | None, exact: bo
         params.append(kind)
     found = _dicts(conn, f"SELECT file, line, col, kind, qualname, name, signature, exported"
                          f" FROM symbols WHERE {where} ORDER BY file, line, col, qualname", params)
-    return [{**d, "exported": bool(d["exported"])} for d in found]
+    for definition in found:
+        definition["exported"] = bool(definition["exported"])
+    return found
 
 
 def resolve_targets(conn: sqlite3.Connection, spec: str) -> list[tuple[str, str]]:
@@ -59,10 +74,10 @@ def resolve_targets(conn: sqlite3.Connection, spec: str) -> list[tuple[str, str]
     return []
 
 
-def _transitive(start: list, depth: int, step) -> list[dict]:
+def _transitive(start: list, depth: int, step) -> list[Any]:
     """Breadth-first up to `depth` levels: `step(node)` yields (result, next node); each result
     gets its level, and a node is expanded once (the cycle guard)."""
-    results: list[dict] = []
+    results: list[Any] = []
     seen = set(start)
     frontier = sorted(seen)
     for level in range(1, depth + 1):
@@ -78,7 +93,7 @@ def _transitive(start: list, depth: int, step) -> list[dict]:
 
 
 def callers(conn: sqlite3.Connection, spec: str, depth: int,
-            resolutions: frozenset[str] | None = None) -> list[dict]:
+            resolutions: frozenset[str] | None = None) -> list[CallSite]:
     """Call sites resolved to `spec`, with how each was resolved; only `resolutions` if given."""
     def step(target):
         target_file, target_qualname = target
@@ -99,11 +114,11 @@ def callers(conn: sqlite3.Connection, spec: str, depth: int,
     return _transitive(resolve_targets(conn, spec), depth, step)
 
 
-def unresolved_calls(conn: sqlite3.Connection, spec: str) -> list[dict]:
+def unresolved_calls(conn: sqlite3.Connection, spec: str) -> list[UnresolvedCall]:
     """Call sites whose callee ends in the last name of `spec`'s targets (`x.save`, `save`)
     but that resolve to nothing: the candidates a reviewer checks by hand."""
     names = sorted({qualname.rpartition(".")[2] for _, qualname in resolve_targets(conn, spec)})
-    found: list[dict] = []
+    found: list[UnresolvedCall] = []
     for name in names:
         # The callee's last name; `m.C().save` ends in `save` too. substr, not LIKE: `_` is
         # a wildcard there.
@@ -115,7 +130,7 @@ def unresolved_calls(conn: sqlite3.Connection, spec: str) -> list[dict]:
     return found
 
 
-def subclasses(conn: sqlite3.Connection, spec: str, depth: int) -> list[dict]:
+def subclasses(conn: sqlite3.Connection, spec: str, depth: int) -> list[Subclass]:
     """Classes whose bases resolve to `spec`, transitively to `depth`."""
     def step(target):
         target_file, target_qualname = target
@@ -132,10 +147,10 @@ def subclasses(conn: sqlite3.Connection, spec: str, depth: int) -> list[dict]:
     return _transitive(resolve_targets(conn, spec), depth, step)
 
 
-def references(conn: sqlite3.Connection, spec: str) -> list[dict]:
+def references(conn: sqlite3.Connection, spec: str) -> list[Reference]:
     """Every resolved use of `spec`: calls, base-class mentions, and imports of a module-level
     name from its own file (an import through a re-exporting module names that module)."""
-    found: list[dict] = []
+    found: list[Any] = []
     for target_file, target_qualname in resolve_targets(conn, spec):
         target = {"target_file": target_file, "target_qualname": target_qualname}
         found += [{**c, "kind": "call", **target} for c in _dicts(
@@ -153,7 +168,7 @@ def references(conn: sqlite3.Connection, spec: str) -> list[dict]:
     return sorted(found, key=lambda r: (r["file"], r["line"], r["col"], r["kind"], r["text"]))
 
 
-def callees(conn: sqlite3.Connection, spec: str, depth: int) -> list[dict]:
+def callees(conn: sqlite3.Connection, spec: str, depth: int) -> list[Callee]:
     def step(source):
         file, qualname = source
         rows = conn.execute(
@@ -174,7 +189,7 @@ def callees(conn: sqlite3.Connection, spec: str, depth: int) -> list[dict]:
     return _transitive(resolve_targets(conn, spec), depth, step)
 
 
-def importers(conn: sqlite3.Connection, path: str, depth: int) -> list[dict]:
+def importers(conn: sqlite3.Connection, path: str, depth: int) -> list[Importer]:
     _require_file(conn, path)
 
     def step(target):
@@ -193,18 +208,19 @@ def _require_file(conn: sqlite3.Connection, path: str) -> None:
         raise AudError(f"{path} is not in the index")
 
 
-def imports(conn: sqlite3.Connection, path: str) -> list[dict]:
+def imports(conn: sqlite3.Connection, path: str) -> list[Import]:
     _require_file(conn, path)
     return _dicts(conn, "SELECT file, line, col, module, name, target, resolution"
                         " FROM import_links WHERE file = ? ORDER BY line, col", (path,))
 
 
-def file_report(conn: sqlite3.Connection, path: str) -> dict:
+def file_report(conn: sqlite3.Connection, path: str) -> FileReport:
     info = _dicts(conn, "SELECT path, lang, size, lines, sha256, blob_oid, status FROM files"
                         " WHERE path = ?", (path,))
     if not info:
         raise AudError(f"{path} is not in the index")
     return {
+        "version": OUTPUT_VERSION,
         "file": info[0],
         "symbols": _dicts(conn, "SELECT line, col, kind, qualname, signature FROM symbols"
                                 " WHERE file = ? ORDER BY line, col, qualname", (path,)),

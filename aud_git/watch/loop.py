@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 
+from aud_git.contract import OUTPUT_VERSION, WatchUpdate, timestamp
 from aud_git.errors import AudError
 from aud_git.git.workspace import Workspace, rule_files_outside, unseen_by_git
 from aud_git.watch.events import EventBatch, OverflowReconcile, relevant
@@ -144,12 +145,19 @@ def _update_once(workspace: Workspace, paths: list[str], as_json: bool) -> str:
             summary = _full_rebuild_in_child(workspace, str(due))
     except (AudError, sqlite3.Error, OSError) as exc:
         message = str(exc) if isinstance(exc, AudError) else f"{type(exc).__name__}: {exc}"
-        return (json.dumps({"error": message, "events": paths}) if as_json
+        return (json.dumps(WatchUpdate(version=OUTPUT_VERSION, error=message, events=paths,
+                                       time=timestamp(time.time()))) if as_json
                 else f"aud watch: update failed ({message}); retrying on the next change")
+    from aud_git.export import refresh_note
+
+    tags_note = refresh_note(workspace, summary.changed)
+    if tags_note:
+        summary.notes.append(tags_note)
     milliseconds = (time.monotonic() - started) * 1000
     if as_json:
-        return json.dumps({**summary.as_json(), "events": paths, "ms": round(milliseconds, 1),
-                           "time": time.time()}, sort_keys=True)
+        update = WatchUpdate(**summary.as_json(), events=paths, ms=round(milliseconds, 1),
+                             time=timestamp(time.time()))
+        return json.dumps(update, sort_keys=True)
     return _describe(summary, paths, milliseconds)
 
 

@@ -9,17 +9,7 @@ import time
 
 import pytest
 
-from aud_git.hooks.background import background_state
-
-
-def wait_for_background(repo, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    pf = str(repo.path / ".pf")
-    while time.monotonic() < deadline:
-        if not any(background_state(pf).values()):
-            return
-        time.sleep(0.05)
-    pytest.fail(f"background work did not finish: {background_state(pf)}")
+from conftest import wait_for_background
 
 
 def assert_exact_after_hooks(repo) -> None:
@@ -182,10 +172,18 @@ def test_hooks_path_and_manager_detection(repo):
     repo.git("config", "core.hooksPath", "githooks")
     assert repo.run_aud("hooks", "install").returncode == 0
     assert (repo.path / "githooks" / "post-merge").exists()
+    repo.write("lefthook.yml", "pre-commit:\n")
+    result = repo.run_aud("hooks", "install")
+    assert result.returncode == 1 and "lefthook" in result.stderr and "hook-impl" in result.stdout
+    assert repo.run_aud("hooks", "install", "--force").returncode == 0
+
+
+def test_a_framework_config_alone_installs_the_shims(repo):
+    """`.pre-commit-config.yaml` without `pre-commit install` has no hook in place: ours go in
+    (tests/hooks/test_precommit_framework.py has the installed framework)."""
     repo.write(".pre-commit-config.yaml", "repos: []\n")
     result = repo.run_aud("hooks", "install")
-    assert result.returncode == 1 and "pre-commit" in result.stderr and "aud-index" in result.stdout
-    assert repo.run_aud("hooks", "install", "--force").returncode == 0
+    assert result.returncode == 0 and "post-merge: installed" in result.stdout
 
 
 def test_missing_interpreter_is_one_line_and_exit_0(hooked):

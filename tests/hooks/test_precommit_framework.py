@@ -1,6 +1,7 @@
 """The same flows through the real pre-commit framework, with this project as the hook repository."""
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -73,6 +74,30 @@ def test_framework_keeps_the_index_exact(framework_repo):
     repo.git("rebase", "-q", "main")
     assert_exact_after_hooks(repo)
     log = (repo.path / ".pf" / "hooks.log").read_text()
-    # post-commit looks like pre-commit from inside the framework (see hooks_run.from_framework)
-    for stage in ("pre-commit", "post-checkout", "post-merge", "post-rewrite"):
+    for stage in STAGES:
         assert stage in log, f"{stage} never ran through the framework"
+
+
+def test_the_printed_local_snippet_works_with_a_plain_install(repo, pre_commit_home, monkeypatch):
+    """Where the framework is installed, `aud hooks install` prints a `repo: local` snippet;
+    pasted as it is, a plain `pre-commit install` serves every stage, the log names each stage,
+    and `aud status` counts the framework's hooks as installed."""
+    monkeypatch.setenv("PRE_COMMIT_HOME", str(pre_commit_home))
+    framework = [sys.executable, "-m", "pre_commit", "install"]
+    repo.write(".pre-commit-config.yaml", "repos: []\n")
+    subprocess.run(framework, cwd=repo.path, check=True, capture_output=True)
+    refused = repo.run_aud("hooks", "install")
+    assert refused.returncode == 1 and "pre-commit" in refused.stderr
+    repo.write(".pre-commit-config.yaml", refused.stdout.split("# then")[0])
+    subprocess.run(framework, cwd=repo.path, check=True, capture_output=True)
+    repo.write("lib.py", "def helper():\n    pass\n")
+    repo.git("add", "-A")
+    repo.git("commit", "-q", "-m", "root")
+    repo.git("checkout", "-q", "-b", "feature")
+    assert_exact_after_hooks(repo)
+    log = (repo.path / ".pf" / "hooks.log").read_text()
+    assert "post-commit" in log and "post-checkout" in log and "pre-commit" in log
+    status = json.loads(repo.run_aud("status", "--json").stdout)
+    assert status["hooks_installed"] is True
+    assert {h["state"] for h in status["hooks"]} == {"framework"}
+    assert "hooks: pre-commit (pre-commit framework)" in repo.run_aud("status").stdout

@@ -39,11 +39,11 @@ def ask(repo, *args: str) -> tuple[int, str, str]:
 
 def test_def_by_name_qualname_tail_glob_and_kind(indexed):
     code, out, _ = ask(indexed, "def", "save")
-    assert code == 0 and out == "app/models.py:2:4: method Model.save (self)\n"
+    assert code == 0 and out == "app/models.py:2:5: method Model.save (self)\n"
     assert ask(indexed, "def", "Model.save")[1] == out
     assert ask(indexed, "def", "save", "--exact")[0] == 1
     code, out, _ = ask(indexed, "def", "b*", "--kind", "function")
-    assert out == "web/core.ts:1:7: function boot ()\n"
+    assert out == "web/core.ts:1:8: function boot ()\n"
     code, out, _ = ask(indexed, "def", "check", "--json")
     assert json.loads(out) == [{
         "file": "app/models.py", "line": 6, "col": 0, "kind": "function", "qualname": "check",
@@ -53,11 +53,11 @@ def test_def_by_name_qualname_tail_glob_and_kind(indexed):
 
 def test_callers_with_depth_and_cycle_guard(indexed):
     code, out, _ = ask(indexed, "callers", "Model.validate")
-    assert out == "app/models.py:3:8: > Model.save calls Model.validate (self)\n"
+    assert out == "app/models.py:3:9: > Model.save calls Model.validate (self)\n"
     code, out, _ = ask(indexed, "callers", "app/models.py:Model.validate", "--depth", "3")
     assert out.splitlines() == [
-        "app/models.py:3:8: > Model.save calls Model.validate (self)",
-        "app/views.py:4:4: >> view calls Model.save (import)",
+        "app/models.py:3:9: > Model.save calls Model.validate (self)",
+        "app/views.py:4:5: >> view calls Model.save (import)",
     ]
     code, out, _ = ask(indexed, "callers", "check", "--depth", "5", "--json")
     rows = [(r["caller"], r["depth"]) for r in json.loads(out)]
@@ -67,23 +67,23 @@ def test_callers_with_depth_and_cycle_guard(indexed):
 def test_callees_follow_reexports_and_module_qualified_names(indexed):
     code, out, _ = ask(indexed, "callees", "app.models.Model.save", "--depth", "2")
     assert out.splitlines() == [
-        "app/models.py:4:4: > method Model.validate (called by Model.save at app/models.py:3)",
-        "app/models.py:6:0: >> function check (called by Model.validate at app/models.py:5)",
+        "app/models.py:4:5: > method Model.validate (called by Model.save at app/models.py:3)",
+        "app/models.py:6:1: >> function check (called by Model.validate at app/models.py:5)",
     ]
     code, out, _ = ask(indexed, "callees", "web/main.ts:<module>")
-    assert out == "web/core.ts:1:7: > function boot (called by <module> at web/main.ts:2)\n"
+    assert out == "web/core.ts:1:8: > function boot (called by <module> at web/main.ts:2)\n"
 
 
 def test_importers_and_imports(indexed):
     code, out, _ = ask(indexed, "importers", "app/models.py", "--depth", "2")
     assert out.splitlines() == [
-        "app/__init__.py:1:20: > imports app/models.py",
-        "app/views.py:1:16: >> imports app/__init__.py",
+        "app/__init__.py:1:21: > imports app/models.py",
+        "app/views.py:1:17: >> imports app/__init__.py",
     ]
     code, out, _ = ask(indexed, "imports", "app/views.py")
     assert out.splitlines() == [
-        "app/views.py:1:16: import app Model -> app/__init__.py",
-        "app/views.py:2:7: import os -> external",
+        "app/views.py:1:17: import app Model -> app/__init__.py",
+        "app/views.py:2:8: import os -> external",
     ]
     code, out, _ = ask(indexed, "importers", "web/core.ts", "--json")
     assert [(r["file"], r["depth"]) for r in json.loads(out)] == [("web/index.ts", 1)]
@@ -91,8 +91,8 @@ def test_importers_and_imports(indexed):
 
 def test_file_report(indexed):
     code, out, _ = ask(indexed, "file", "app/views.py")
-    assert "app/views.py:3:0: function view" in out
-    assert "app/views.py:4:4: call Model().save -> app/models.py:Model.save" in out
+    assert "app/views.py:3:1: function view" in out
+    assert "app/views.py:4:5: call Model().save -> app/models.py:Model.save" in out
     report = json.loads(ask(indexed, "file", "app/views.py", "--json")[1])
     assert report["file"]["status"] == "ok" and len(report["imports"]) == 2
 
@@ -144,7 +144,7 @@ def test_control_characters_in_paths_cannot_forge_locations(repo):
     repo.aud("index")
     code, out, _ = ask(repo, "def", "hidden")
     assert code == 0 and out.count("\n") == 1
-    assert out.startswith("evil\\x0afake.py:1:0: function trusted.py:1:0: function hidden")
+    assert out.startswith("evil\\x0afake.py:1:0: function trusted.py:1:1: function hidden")
     code, out, _ = ask(repo, "sql", "SELECT path, 'a' || char(9) || 'b' FROM files")
     assert out == "evil\\x0afake.py:1:0: function trusted.py\ta\\x09b\n"
     payload = json.loads(ask(repo, "def", "hidden", "--json")[1])
@@ -185,8 +185,8 @@ def test_unresolved_candidates_share_the_last_name(repo):
                        "def f(x, a: A):\n    x.save()\n    a.save()\n    save()\n    x.save_all()\n")
     repo.aud("index")
     code, out, _ = ask(repo, "callers", "A.save", "--unresolved")
-    assert out.splitlines() == ["m.py:4:4: f calls x.save (unresolved)",
-                                "m.py:6:4: f calls save (unresolved)"]
+    assert out.splitlines() == ["m.py:4:5: f calls x.save (unresolved)",
+                                "m.py:6:5: f calls save (unresolved)"]
 
 
 def test_subclasses_transitively_and_references(repo):
@@ -195,10 +195,10 @@ def test_subclasses_transitively_and_references(repo):
     repo.write("leaf.py", "import mid\nclass Leaf(mid.Mid):\n    pass\nLeaf()\n")
     repo.aud("index")
     code, out, _ = ask(repo, "subclasses", "Base", "--depth", "2")
-    assert out.splitlines() == ["mid.py:2:0: > class Mid (Base)", "leaf.py:2:0: >> class Leaf (mid.Mid)"]
+    assert out.splitlines() == ["mid.py:2:1: > class Mid (Base)", "leaf.py:2:1: >> class Leaf (mid.Mid)"]
     assert ask(repo, "subclasses", "Leaf")[0] == 1
     code, out, _ = ask(repo, "references", "Mid", "--json")
     assert [(r["file"], r["kind"], r["text"], r["resolution"]) for r in json.loads(out)] == [
         ("leaf.py", "base", "mid.Mid", "import")]
     code, out, _ = ask(repo, "references", "Base")
-    assert out.splitlines() == ["mid.py:1:17: import Base (import)", "mid.py:2:0: base Base (import)"]
+    assert out.splitlines() == ["mid.py:1:18: import Base (import)", "mid.py:2:1: base Base (import)"]

@@ -1,0 +1,159 @@
+"""The index kept equal to the working tree between answers, by a process that stays up.
+
+Before each answer, `FreshIndex.ensure_fresh` compares what it remembers of the tree after its
+last update (the stat data of every indexed file and of the directories holding them, git's
+index file, HEAD, `info/exclude`) with the tree now: a few milliseconds of `lstat` and no
+process start. Any difference runs the engine's incremental update in this process, which
+reconciles the whole tree as every update does (the stat data only decide *whether* to update,
+never *what*), waiting for another updater's lock for at most `lock_timeout`.
+
+A file saved again within the file system's timestamp granularity keeps its stat data: such
+"racily clean" files (modified less than `RACY_SECONDS` before the stat data were taken) are
+hashed on the next check, as git does with its index. What the stat data cannot see: a new
+file in a directory that holds no indexed file (everything in it was ignored until then);
+`index_status` reconciles everything.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from aud_git.contract import Freshness
+from aud_git.db import store
+from aud_git.engine.lock import LockBusy
+from aud_git.engine.update import run_update
+from aud_git.git.refs import index_identity, read_head
+from aud_git.git.workspace import Workspace, open_workspace
+from aud_git.paths import disk_path, real_path
+
+RACY_SECONDS = 2.0
+Stat = tuple[int, int, int, int]  # mtime_ns, size, inode, mode
+
+
+@dataclass
+class TreeState:
+    """What the last update saw: stat data by path (indexed files, and the directories that
+    hold them), and what identifies git's view."""
+    taken_ns: int
+    files: dict[str, Stat | None]
+    directories: dict[str, Stat | None]
+    git: tuple[str | None, ...]
+    racy: list[str] = field(default_factory=list)
+
+
+def _stat(path: str) -> Stat | None:
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None
+    return (info.st_mtime_ns, info.st_size, info.st_ino, info.st_mode)
+
+
+class FreshIndex:
+    """One repository's index, brought up to date before each answer and read in between."""
+
+    def __init__(self, start: str = ".") -> None:
+        self.workspace: Workspace = open_workspace(start)
+        self.seen: TreeState | None = None
+        self.conn: sqlite3.Connection | None = None
+        self.uncommitted = False
+
+    def ensure_fresh(self) -> Freshness:
+        """Update first when the tree moved; say what the answer reflects."""
+        changed: list[str] = []
+        stale_reason = None
+        if self.seen is None or self._moved(self.seen):
+            state = self._observe()  # before the update: an edit during it shows next time
+            try:
+                summary = run_update(self.workspace, mode="incremental")
+            except LockBusy as busy:
+                stale_reason = f"another update holds the lock ({busy}); this answer may be stale"
+            else:
+                changed = sorted({*summary.added, *summary.modified, *summary.deleted})
+                self.seen = state
+                self._reopen()
+        return Freshness(commit=read_head(self.workspace.workdir), uncommitted=self.uncommitted,
+                         updated=bool(changed), changed=changed, stale_reason=stale_reason)
+
+    def reader(self) -> sqlite3.Connection:
+        if self.conn is None:
+            self._reopen()
+        assert self.conn is not None
+        return self.conn
+
+    def _reopen(self) -> None:
+        """A full rebuild replaces the database file: a connection to the old one would go on
+        reading it. Reopened after every update (a few hundred microseconds)."""
+        if self.conn is not None:
+            self.conn.close()
+        self.conn = store.connect(self.workspace.db_path, must_exist=True, readonly=True)
+        status_paths = store.read_meta(self.conn).get("status_paths", "[]")
+        self.uncommitted = status_paths not in ("[]", "")
+
+    def _git_identity(self) -> tuple[str | None, ...]:
+        git_dir = self.workspace.git_dir
+        exclude = _stat(os.path.join(self.workspace.common_dir, "info", "exclude"))
+        return (index_identity(git_dir), read_head(self.workspace.workdir), repr(exclude))
+
+    def _observe(self) -> TreeState:
+        taken_ns = time.time_ns()
+        root = self.workspace.workdir
+        conn = store.connect(self.workspace.db_path, readonly=True) \
+            if os.path.exists(self.workspace.db_path) else None
+        paths: list[str] = []
+        if conn is not None:
+            try:
+                paths = [row[0] for row in conn.execute("SELECT path FROM files")]
+            except sqlite3.DatabaseError:
+                paths = []
+            finally:
+                conn.close()
+        files = {path: _stat(disk_path(root, path)) for path in paths}
+        directories = {directory: _stat(os.path.join(root, directory))
+                       for directory in _directories_of(map(real_path, paths))}
+        racy_after = taken_ns - int(RACY_SECONDS * 1e9)
+        racy = [path for path, stat in files.items() if stat is not None and stat[0] >= racy_after]
+        return TreeState(taken_ns, files, directories, self._git_identity(), racy)
+
+    def _moved(self, seen: TreeState) -> bool:
+        if self._git_identity() != seen.git:
+            return True
+        root = self.workspace.workdir
+        if any(_stat(os.path.join(root, d)) != stat for d, stat in seen.directories.items()):
+            return True
+        if any(_stat(disk_path(root, p)) != stat for p, stat in seen.files.items()):
+            return True
+        return self._racy_moved(seen)
+
+    def _racy_moved(self, seen: TreeState) -> bool:
+        """Files modified just before the stat data were taken: their bytes decide. Once one is
+        older than the timestamp granularity, a later write shows in its stat data."""
+        conn = self.reader()
+        for path in seen.racy:
+            row = conn.execute("SELECT sha256 FROM files WHERE path = ?", (path,)).fetchone()
+            if row is None or row[0] is None:
+                continue  # a symlink or an unreadable file: its stat data are the whole story
+            try:
+                with open(disk_path(self.workspace.workdir, path), "rb") as handle:
+                    if hashlib.file_digest(handle, "sha256").hexdigest() != row[0]:
+                        return True
+            except OSError:
+                return True
+        racy_after = time.time_ns() - int(RACY_SECONDS * 1e9)
+        seen.racy = [path for path in seen.racy if (seen.files[path] or (0,))[0] >= racy_after]
+        return False
+
+
+def _directories_of(paths: Iterable[str]) -> set[str]:
+    """Every directory holding an indexed path, up to the root (`""`)."""
+    found = {""}
+    for path in paths:
+        directory = os.path.dirname(path)
+        while directory not in found:
+            found.add(directory)
+            directory = os.path.dirname(directory)
+    return found
