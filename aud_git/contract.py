@@ -26,7 +26,8 @@ OUTPUT_VERSION = 1
 # What `symbols.kind` holds, for both languages.
 SYMBOL_KINDS = ("module", "class", "function", "method", "variable", "interface", "type", "enum",
                 "namespace")
-# How a call was resolved (`call_links.resolution`), the least certain step on the way.
+# How a call was resolved (`call_links.resolution`): the least certain step on the way, most
+# certain first (link/calls.py keeps a link's weakest step by this order).
 RESOLUTIONS = ("direct", "import", "self", "inherited", "annotated", "inferred", "init")
 
 

@@ -36,6 +36,8 @@ def compiles(source: str | bytes) -> bool:
     return True
 
 
+# Every time aud prints: RFC 3339 with the offset (aud_git.contract.timestamp).
+RFC3339 = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d"
 AUD_TIMEOUT = 300  # seconds: a command that hangs fails its test instead of stalling the run
 
 

@@ -14,9 +14,13 @@ moves), through a new file renamed over the old one, never through a link.
 from __future__ import annotations
 
 import contextlib
+import itertools
+import operator
 import os
+import re
 import sqlite3
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from aud_git import __version__
 from aud_git.paths import real_path
@@ -33,18 +37,18 @@ KINDS = {
                    "enum": ("g", "enum"), "namespace": ("n", "namespace")},
 }
 LANGUAGE_NAMES = {"python": "Python", "javascript": "JavaScript", "typescript": "TypeScript"}
-_UNFIT = (b"\t", b"\n", b"\r")
+LANGS = {"python": "python", "javascript": "javascript", "typescript": "typescript", "tsx": "typescript"}
+_UNFIT = re.compile(rb"[\t\n\r]")  # what a tags line cannot carry in a name or a path
 
 
-@dataclass(frozen=True)
-class Tag:
+class Tag(NamedTuple):
     name: bytes
     path: bytes  # relative to the tags file's directory
     line: int
     col: int
-    lang: str
+    lang: str  # python, javascript or typescript (tsx files are TypeScript)
     kind: str
-    scope: tuple[str, bytes] | None  # (the enclosing definition's ctags kind name, its qualname)
+    scope: bytes | None  # `KIND:QUALNAME` of the enclosing definition
 
 
 @dataclass(frozen=True)
@@ -62,26 +66,41 @@ def collect_tags(conn: sqlite3.Connection, root: str, directory: str) -> tuple[l
     """Every symbol the index holds that a tags file can carry, and how many it cannot."""
     prefix = os.path.relpath(root, directory)
     rows = conn.execute(
-        "SELECT s.file, s.name, s.qualname, s.kind, s.line, s.col, f.lang, p.kind, p.qualname"
+        "SELECT s.file, s.name, s.qualname, s.kind, s.parent, s.line, s.col, f.lang"
         " FROM symbols s JOIN files f ON f.path = s.file"
-        " LEFT JOIN symbols p ON p.file = s.file AND p.qualname = s.parent AND p.kind != 'module'"
-        " WHERE f.lang IN ('python', 'javascript', 'typescript')")
-    tags, left_out = [], 0
-    seen = set()
-    for file, name, qualname, kind, line, col, lang, parent_kind, parent in rows:
-        kinds = KINDS[lang]
-        if kind not in kinds or (file, qualname, kind, line, col) in seen:
-            continue
-        seen.add((file, qualname, kind, line, col))
+        " WHERE f.lang IN ('python', 'javascript', 'typescript', 'tsx') ORDER BY s.file")
+    tags: list[Tag] = []
+    left_out = 0
+    for file, group in itertools.groupby(rows, key=operator.itemgetter(0)):
         path = os.fsencode(os.path.normpath(os.path.join(prefix, real_path(file))))
-        tag_name = _encoded(name if kind != "module" else qualname)
-        if any(c in tag_name or c in path for c in _UNFIT):
-            left_out += 1
-            continue
-        scope = (kinds[parent_kind][1], _encoded(parent)) if parent_kind in kinds else None
-        tags.append(Tag(tag_name, path, line, col, lang, kind, scope))
-    tags.sort(key=lambda t: (t.name, t.path, t.line, t.col, t.kind))
+        fit, unfit = _file_tags(path, list(group))
+        tags += fit
+        left_out += unfit
+    tags.sort()
     return tags, left_out
+
+
+def _file_tags(path: bytes, symbols: list[tuple]) -> tuple[list[Tag], int]:
+    """One file's tags, and how many of its definitions a tags line cannot carry; a scope is
+    the enclosing definition's kind and qualname."""
+    lang = LANGS[symbols[0][7]]
+    kinds = KINDS[lang]
+    enclosing: dict[str, str] = {}
+    for _, _, qualname, kind, *_ in symbols:
+        if kind != "module" and kind in kinds:
+            enclosing.setdefault(qualname, kinds[kind][1])
+    tags, unfit = [], 0
+    for _, name, qualname, kind, parent, line, col, _ in symbols:
+        if kind not in kinds:
+            continue
+        tag_name = _encoded(qualname if kind == "module" else name)
+        if _UNFIT.search(tag_name) or _UNFIT.search(path):
+            unfit += 1
+            continue
+        scope_kind = enclosing.get(parent) if parent is not None else None
+        scope = f"{scope_kind}:".encode() + _encoded(parent) if scope_kind and parent else None
+        tags.append(Tag(tag_name, path, line, col, lang, kind, scope))
+    return tags, unfit
 
 
 def ctags_content(tags: list[Tag]) -> bytes:
@@ -106,7 +125,7 @@ def _ctags_line(tag: Tag) -> bytes:
     fields = [tag.name, tag.path, f'{tag.line};"'.encode(), letter.encode(),
               f"line:{tag.line}".encode(), f"language:{LANGUAGE_NAMES[tag.lang]}".encode()]
     if tag.scope is not None:
-        fields.append(tag.scope[0].encode() + b":" + tag.scope[1])
+        fields.append(tag.scope)
     return b"\t".join(fields)
 
 

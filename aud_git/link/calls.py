@@ -12,11 +12,11 @@ from __future__ import annotations
 import functools
 from typing import NamedTuple
 
+from aud_git.contract import RESOLUTIONS
 from aud_git.link.bindings import Binding, Definition, ModuleRef
 from aud_git.link.lookups import Lookups
 
 CALLABLE_KINDS = frozenset({"class", "function", "method"})
-RESOLUTIONS = ("direct", "import", "self", "inherited", "annotated", "inferred", "init")
 
 
 class Resolved(NamedTuple):

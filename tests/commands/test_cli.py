@@ -3,8 +3,11 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 
 from aud_git import __version__
+
+AUD = [sys.executable, "-m", "aud_git"]
 
 
 def one_clear_line(result: subprocess.CompletedProcess, fragment: str) -> None:
@@ -130,3 +133,57 @@ def test_repository_configuration_is_bounded(repo):
     one_clear_line(repo.run_aud("index"), "lock_timeout must be a finite number")
     repo.write("aud.toml", f"exclude = {['x'] * 1001!r}\n")
     one_clear_line(repo.run_aud("index"), "more than 1000 entries")
+
+
+def test_files_takes_many_paths_and_stdin(repo):
+    repo.write("a.py", "x = 1\n")
+    repo.write("dir with space/b.py", "y = 1\n")
+    repo.commit()
+    repo.aud("index")
+    repo.write("a.py", "x = 2\n")
+    repo.write("dir with space/b.py", "y = 2\n")
+    summary = json.loads(repo.run_aud("index", "--json", "--files", "a.py", "dir with space/b.py").stdout)
+    assert summary["mode"] == "incremental"
+    assert summary["hinted"] == ["a.py", "dir with space/b.py"]
+    for separator in (b"\0", b"\n"):
+        repo.write("a.py", f"x = {separator!r}\n")
+        stdin = separator.join([b"a.py", b"dir with space/b.py"]) + separator
+        result = subprocess.run([*AUD, "index", "--json", "--files", "-"], cwd=repo.path,
+                                input=stdin, capture_output=True, check=True)
+        summary = json.loads(result.stdout)
+        assert (summary["hinted"], summary["modified"]) == (["a.py", "dir with space/b.py"], ["a.py"])
+    repo.assert_exact()
+
+
+def test_files_outside_the_repository_or_nowhere_are_refused(repo, tmp_path):
+    repo.write("a.py", "x = 1\n")
+    repo.commit()
+    repo.aud("index")
+    outside = tmp_path / "elsewhere.py"
+    outside.write_text("z = 1\n")
+    one_clear_line(repo.run_aud("index", "--files", str(outside)), "outside the repository")
+    one_clear_line(repo.run_aud("index", "--files", "no/such.py"), "no such file, and not in the index")
+    repo.remove("a.py")  # a deleted file the index holds is a fine hint
+    summary = json.loads(repo.run_aud("index", "--json", "--files", "a.py").stdout)
+    assert summary["deleted"] == ["a.py"]
+    misuse = repo.run_aud("index", "a.py")  # click's usage error: the usage, then the reason
+    assert misuse.returncode == 2 and misuse.stderr.endswith("Error: PATHS go with --files\n")
+
+
+def test_a_missing_directory_and_an_unknown_kind_are_said_plainly(repo):
+    one_clear_line(repo.run_aud("-C", "/nonexistent/dir", "status"), "-C /nonexistent/dir: no such directory")
+    repo.write("a.py", "x = 1\n")
+    repo.commit()
+    repo.aud("index")
+    result = repo.run_aud("query", "def", "x", "--kind", "klass")
+    assert result.returncode == 2 and "'klass' is not one of" in result.stderr
+
+
+def test_the_summary_line_explains_itself(repo):
+    repo.write("a.py", "def f(:\n")
+    repo.write("b.py", "import a\n")
+    repo.commit()
+    line = repo.run_aud("index").stdout
+    assert line.startswith("aud: full: 2 files indexed, 2 source files linked in ")
+    assert "1 file with parse errors, the facts around them kept" in line
+    assert json.loads(repo.run_aud("index", "--json").stdout)["syntax_errors"] == 1

@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import os
 import queue
+import re
 import signal
 import subprocess
 import sys
@@ -11,7 +12,7 @@ import time
 
 import pytest
 
-from conftest import GIT_ENV
+from conftest import GIT_ENV, RFC3339
 
 
 class Watcher:
@@ -192,5 +193,27 @@ def test_an_edit_to_git_info_exclude_reconciles(repo):
             handle.write("scratch.py\n")  # now git no longer sees it
         watcher.settle()
         assert repo.query("SELECT path FROM files WHERE path = 'scratch.py'") == []
+    finally:
+        watcher.stop()
+
+
+def test_a_kept_tags_file_follows_the_edits_and_json_is_versioned(repo):
+    repo.write("a.py", "def a():\n    pass\n")
+    repo.commit()
+    repo.aud("index")
+    repo.aud("tags", "--keep")
+    watcher = Watcher(repo)
+    try:
+        repo.write("b.py", "def b():\n    pass\n")
+        watcher.settle()
+        deadline = time.monotonic() + 15
+        while b"b\tb.py\t1;\"" not in (repo.path / "tags").read_bytes():
+            assert time.monotonic() < deadline, "the tags file was not refreshed"
+            time.sleep(0.05)
+        update = watcher.next_update()
+        while "b.py" not in update.get("added", []):
+            update = watcher.next_update()
+        assert update["version"] == 1 and re.fullmatch(RFC3339, update["time"])
+        assert any(note.endswith("tags: 4 tags") for note in update["notes"])
     finally:
         watcher.stop()
