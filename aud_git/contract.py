@@ -53,36 +53,28 @@ class Definition(TypedDict):
     exported: bool
 
 
-class CallSite(TypedDict):
-    """A call site and how it was resolved (`direct`, `import`, `self`, `inherited`,
-    `annotated`, `inferred`, `init`); `depth` its level with --depth."""
+class Call(TypedDict):
+    """A call site: where, the definition it is in (`<module>` at the top), the callee as
+    written. `--unresolved` lists those whose callee ends in the name asked for but that
+    resolve to nothing."""
     file: str
     line: int
     col: int
     caller: str
     callee: str
+
+
+class CallSite(Call):
+    """A call site and how it was resolved (`direct`, `import`, `self`, `inherited`,
+    `annotated`, `inferred`, `init`); `depth` its level with --depth."""
     target_file: str
     target_qualname: str
     resolution: str
     depth: int
 
 
-class UnresolvedCall(TypedDict):
-    """A call site whose callee ends in the same name but resolves to nothing."""
-    file: str
-    line: int
-    col: int
-    caller: str
-    callee: str
-
-
-class Callee(TypedDict):
+class Callee(Call):
     """A definition a call resolves to, and where it is."""
-    file: str
-    line: int
-    col: int
-    caller: str
-    callee: str
     target_file: str
     target_qualname: str
     target_line: int
@@ -330,7 +322,7 @@ class CallersAnswer(TypedDict):
     version: int
     freshness: Freshness
     results: list[CallSite]
-    unresolved: list[UnresolvedCall]
+    unresolved: list[Call]
 
 
 class CalleesAnswer(TypedDict):
@@ -374,7 +366,7 @@ class SqlAnswer(TypedDict):
 PRINTED: tuple[tuple[str, type, str], ...] = (
     ("aud query def", Definition, "list"),
     ("aud query callers", CallSite, "list"),
-    ("aud query callers --unresolved", UnresolvedCall, "list"),
+    ("aud query callers --unresolved", Call, "list"),
     ("aud query callees", Callee, "list"),
     ("aud query subclasses", Subclass, "list"),
     ("aud query references", Reference, "list"),

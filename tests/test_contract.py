@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import RFC3339
 from pydantic import TypeAdapter
 
 from aud_git import contract
+from conftest import RFC3339
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -42,7 +42,7 @@ def project(repo):
 LIST_QUERIES = [
     (("def", "save"), contract.Definition),
     (("callers", "helper"), contract.CallSite),
-    (("callers", "Model.save", "--unresolved"), contract.UnresolvedCall),
+    (("callers", "Model.save", "--unresolved"), contract.Call),
     (("callees", "Model.save"), contract.Callee),
     (("subclasses", "Base"), contract.Subclass),
     (("references", "Model"), contract.Reference),

@@ -13,6 +13,11 @@ from typing import NamedTuple
 
 from aud_git.errors import AudError
 
+# What in `.git/` changes the working tree as git sees it: HEAD, refs, the index, and the
+# rules (configuration, excludes, attributes, the sparse-checkout patterns).
+GIT_STATE_FILES = frozenset({"HEAD", "index", "packed-refs", "config", "info/exclude",
+                             "info/attributes", "info/sparse-checkout"})
+
 
 def find_root(start: str) -> str:
     """The nearest directory at or above `start` that holds `.git` (a directory or a file)."""

@@ -10,6 +10,7 @@ import pygit2
 
 from aud_git.errors import AudError
 from aud_git.git import plumbing
+from aud_git.git.refs import GIT_STATE_FILES
 from aud_git.paths import DB_NAME, PF_DIR, PF_FILES, disk_path
 
 
@@ -120,6 +121,15 @@ def unseen_by_git(workspace: Workspace) -> Callable[[str], bool]:
         return path not in git_index(repo)  # cheap when git's index did not change
 
     return unseen
+
+
+def git_state_files(workspace: Workspace) -> list[str]:
+    """`GIT_STATE_FILES` where they are (a linked worktree keeps HEAD and its index apart),
+    and the rule files outside the working tree."""
+    found = [os.path.join(workspace.git_dir, name) for name in ("HEAD", "index")]
+    found += [os.path.join(workspace.common_dir, name) for name in sorted(GIT_STATE_FILES)
+              if name not in ("HEAD", "index")]
+    return found + rule_files_outside(workspace)
 
 
 def rule_files_outside(workspace: Workspace) -> list[str]:

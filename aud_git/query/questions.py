@@ -11,6 +11,7 @@ from typing import Any
 
 from aud_git.contract import (
     OUTPUT_VERSION,
+    Call,
     Callee,
     CallSite,
     Definition,
@@ -19,7 +20,6 @@ from aud_git.contract import (
     Importer,
     Reference,
     Subclass,
-    UnresolvedCall,
 )
 from aud_git.errors import AudError
 
@@ -114,11 +114,11 @@ def callers(conn: sqlite3.Connection, spec: str, depth: int,
     return _transitive(resolve_targets(conn, spec), depth, step)
 
 
-def unresolved_calls(conn: sqlite3.Connection, spec: str) -> list[UnresolvedCall]:
+def unresolved_calls(conn: sqlite3.Connection, spec: str) -> list[Call]:
     """Call sites whose callee ends in the last name of `spec`'s targets (`x.save`, `save`)
     but that resolve to nothing: the candidates a reviewer checks by hand."""
     names = sorted({qualname.rpartition(".")[2] for _, qualname in resolve_targets(conn, spec)})
-    found: list[UnresolvedCall] = []
+    found: list[Call] = []
     for name in names:
         # The callee's last name; `m.C().save` ends in `save` too. substr, not LIKE: `_` is
         # a wildcard there.

@@ -2,7 +2,7 @@
 
 Before each answer, `FreshIndex.ensure_fresh` compares what it remembers of the tree after its
 last update (the stat data of every indexed file and of the directories holding them, git's
-index file, HEAD, `info/exclude`) with the tree now: a few milliseconds of `lstat` and no
+index file, HEAD, the files that hold git's rules) with the tree now: a few milliseconds of `lstat` and no
 process start. Any difference runs the engine's incremental update in this process, which
 reconciles the whole tree as every update does (the stat data only decide *whether* to update,
 never *what*), waiting for another updater's lock for at most `lock_timeout`.
@@ -27,7 +27,7 @@ from aud_git.db import store
 from aud_git.engine.lock import LockBusy
 from aud_git.engine.update import run_update
 from aud_git.git.refs import index_identity, read_head
-from aud_git.git.workspace import Workspace, open_workspace
+from aud_git.git.workspace import Workspace, git_state_files, open_workspace
 from aud_git.paths import disk_path, real_path
 
 RACY_SECONDS = 2.0
@@ -41,7 +41,7 @@ class TreeState:
     taken_ns: int
     files: dict[str, Stat | None]
     directories: dict[str, Stat | None]
-    git: tuple[str | None, ...]
+    git: tuple[object, ...]
     racy: list[str] = field(default_factory=list)
 
 
@@ -58,24 +58,28 @@ class FreshIndex:
 
     def __init__(self, start: str = ".") -> None:
         self.workspace: Workspace = open_workspace(start)
+        self.rule_files = git_state_files(self.workspace)
         self.seen: TreeState | None = None
         self.conn: sqlite3.Connection | None = None
+        self.db_stat: Stat | None = None
         self.uncommitted = False
 
     def ensure_fresh(self) -> Freshness:
         """Update first when the tree moved; say what the answer reflects."""
         changed: list[str] = []
         stale_reason = None
+        if self.conn is not None and _stat(self.workspace.db_path) != self.db_stat:
+            self._reopen()  # another updater replaced the file (a full rebuild)
         if self.seen is None or self._moved(self.seen):
-            state = self._observe()  # before the update: an edit during it shows next time
+            before = self._observe()  # before the update: an edit during it shows next time
             try:
                 summary = run_update(self.workspace, mode="incremental")
             except LockBusy as busy:
                 stale_reason = f"another update holds the lock ({busy}); this answer may be stale"
             else:
                 changed = sorted({*summary.added, *summary.modified, *summary.deleted})
-                self.seen = state
                 self._reopen()
+                self.seen = _settled(before, self._observe())
         return Freshness(commit=read_head(self.workspace.workdir), uncommitted=self.uncommitted,
                          updated=bool(changed), changed=changed, stale_reason=stale_reason)
 
@@ -90,14 +94,17 @@ class FreshIndex:
         reading it. Reopened after every update (a few hundred microseconds)."""
         if self.conn is not None:
             self.conn.close()
+        self.db_stat = _stat(self.workspace.db_path)
         self.conn = store.connect(self.workspace.db_path, must_exist=True, readonly=True)
         status_paths = store.read_meta(self.conn).get("status_paths", "[]")
         self.uncommitted = status_paths not in ("[]", "")
 
-    def _git_identity(self) -> tuple[str | None, ...]:
-        git_dir = self.workspace.git_dir
-        exclude = _stat(os.path.join(self.workspace.common_dir, "info", "exclude"))
-        return (index_identity(git_dir), read_head(self.workspace.workdir), repr(exclude))
+    def _git_identity(self) -> tuple[object, ...]:
+        """What identifies git's view: its index, HEAD's commit, and the stat data of the files
+        whose changes change what git sees (configuration, excludes, attributes, the sparse
+        patterns, the global ignore and attributes files)."""
+        return (index_identity(self.workspace.git_dir), read_head(self.workspace.workdir),
+                *map(_stat, self.rule_files))
 
     def _observe(self) -> TreeState:
         taken_ns = time.time_ns()
@@ -146,6 +153,19 @@ class FreshIndex:
         racy_after = time.time_ns() - int(RACY_SECONDS * 1e9)
         seen.racy = [path for path in seen.racy if (seen.files[path] or (0,))[0] >= racy_after]
         return False
+
+
+def _settled(before: TreeState, after: TreeState) -> TreeState | None:
+    """What the next check compares with. Stat data taken before the update stand for the
+    paths the index already held; a path the update added was stat'ed after it, so its bytes
+    decide next time (racy). A directory the update brought in has no stat data from before
+    it: None, and the next check updates (then it is known)."""
+    if after.directories.keys() - before.directories.keys():
+        return None
+    added = [path for path in after.files if path not in before.files]
+    files = {path: before.files.get(path, stat) for path, stat in after.files.items()}
+    return TreeState(before.taken_ns, files, before.directories, before.git,
+                     sorted({*before.racy, *added} & files.keys()))
 
 
 def _directories_of(paths: Iterable[str]) -> set[str]:

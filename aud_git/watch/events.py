@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Callable
 
+from aud_git.git.refs import GIT_STATE_FILES
 from aud_git.paths import PF_DIR, stored_path
 
 MAX_DELAY = 2.0
@@ -63,12 +64,6 @@ class OverflowReconcile(logging.Handler):
             self.batch.add(None)
 
 
-# What in `.git/` changes the working tree as git sees it: HEAD, refs, the index, and the
-# rules (configuration, excludes, attributes, the sparse-checkout patterns).
-_GIT_FILES = frozenset({"HEAD", "index", "packed-refs", "config", "info/exclude",
-                        "info/attributes", "info/sparse-checkout"})
-
-
 def relevant(workdir: str, unseen: Callable[[str], bool], path: str) -> tuple[bool, str | None]:
     """(matters, hint): `.pf/` never matters; of `.git/` only what changes git's view does; a
     path git neither tracks nor sees (ignored) does not."""
@@ -77,7 +72,7 @@ def relevant(workdir: str, unseen: Callable[[str], bool], path: str) -> tuple[bo
         return False, None
     if rel == ".git" or rel.startswith(".git/"):
         inner = rel[5:]
-        matters = inner in _GIT_FILES or inner.startswith("refs/")
+        matters = inner in GIT_STATE_FILES or inner.startswith("refs/")
         return matters, None
     try:
         if unseen(rel):

@@ -88,7 +88,8 @@ def _observing(workspace: Workspace, batch: EventBatch) -> Iterator[None]:
         from watchdog.events import FileSystemEventHandler
         from watchdog.observers import Observer
     except ImportError:
-        raise AudError("aud watch needs watchdog: pip install 'aud-git[watch]'") from None
+        raise AudError("aud watch needs watchdog: pip install watchdog (aud-git's `watch`"
+                       " extra)") from None
     unseen = unseen_by_git(workspace)
     outside = set(rule_files_outside(workspace))
 

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from conftest import GIT_ENV
 
 README = Path(__file__).resolve().parents[2] / "README.md"

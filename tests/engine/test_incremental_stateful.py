@@ -19,6 +19,7 @@ from hypothesis.stateful import (
 )
 
 from aud_git.extract import index_file as real_index_file
+from aud_git.serve.fresh import FreshIndex
 from conftest import Repo
 
 PY_PATHS = ["a.py", "b.py", "pkg/__init__.py", "pkg/c.py", "pkg/d.py", "pkg/sub/e.py",
@@ -94,8 +95,14 @@ class IndexMachine(RuleBasedStateMachine):
         for branch in BRANCHES[1:]:
             self.repo.git("branch", branch)
         self.repo.aud("index")
+        # An `aud mcp` server that stays up through every step: it decides from stat data
+        # whether to update before it answers (serve/fresh.py).
+        self.server = FreshIndex(str(self.repo.path))
+        self.checks = 0
 
     def teardown(self) -> None:
+        if hasattr(self, "server") and self.server.conn is not None:
+            self.server.conn.close()
         if hasattr(self, "scratch"):
             shutil.rmtree(self.scratch, ignore_errors=True)
 
@@ -219,7 +226,12 @@ class IndexMachine(RuleBasedStateMachine):
 
     @invariant()
     def incremental_equals_full(self):
+        """Every other step, the server answers first: what it answers from is exact."""
         if hasattr(self, "repo"):
+            self.checks += 1
+            if self.checks % 2 == 0:
+                self.server.ensure_fresh()
+                self.repo.assert_exact()
             self.repo.aud("index", "--incremental", "-q")
             self.repo.assert_exact()
 

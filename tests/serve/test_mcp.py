@@ -151,3 +151,23 @@ def test_mistakes_come_back_as_one_line(project):
         assert "read-only" in message and "\n" not in message
 
     converse(project, scenario)
+
+
+def test_a_missing_or_older_sdk_is_one_clear_line(repo, tmp_path):
+    (tmp_path / "blocker" / "mcp").mkdir(parents=True)
+    (tmp_path / "blocker" / "mcp" / "__init__.py").write_text("")  # an SDK without mcp.server.mcpserver
+    result = repo.run_aud("mcp", env={"PYTHONPATH": str(tmp_path / "blocker")})
+    assert result.returncode == 2
+    assert result.stderr == "aud: aud mcp needs the mcp SDK 2.x: pip install 'mcp>=2.3,<3' (aud-git's `mcp` extra)\n"
+
+
+def test_rule_changes_in_git_are_seen_without_any_file_changing(project):
+    async def scenario(agent: Agent) -> None:
+        agent.repo.write("extra.py", "from lib import helper\nhelper()\n")
+        assert ("extra.py", 2, "import") in sites(await agent.ask("find_callers", qualname="helper"))
+        with open(agent.repo.path / ".git" / "info" / "exclude", "a") as exclude:
+            exclude.write("/extra.py\n")
+        assert ("extra.py", 2, "import") not in sites(await agent.ask("find_callers", qualname="helper"))
+
+    converse(project, scenario)
+    project.assert_exact()

@@ -124,7 +124,7 @@ def test_missing_watchdog_is_one_clear_line(repo, tmp_path):
     (blocker / "watchdog" / "__init__.py").write_text("raise ImportError('no watchdog here')\n")
     result = repo.run_aud("watch", env={"PYTHONPATH": str(blocker)})
     assert result.returncode == 2
-    assert result.stderr.strip() == "aud: aud watch needs watchdog: pip install 'aud-git[watch]'"
+    assert result.stderr.strip() == "aud: aud watch needs watchdog: pip install watchdog (aud-git's `watch` extra)"
 
 
 def test_full_rebuilds_with_worker_pools_while_watching(repo):
