@@ -109,6 +109,36 @@ def open_workspace(start: str = ".") -> Workspace:
     return Workspace(repo, repo.workdir.rstrip("/"), git_dir, common_dir)
 
 
+def visible_directories(workspace: Workspace) -> list[str]:
+    """Every directory of the working tree git looks into, relative (`""` the root): not
+    `.git` or `.pf/`, not an ignored directory, not a nested repository. A file appearing in
+    any of them moves that directory's mtime. Ignore rules are read afresh (a repository
+    object of its own: libgit2 keeps what it read)."""
+    repo = pygit2.Repository(workspace.repo.path)
+    found, pending = [], [""]
+    while pending:
+        directory = pending.pop()
+        found.append(directory)
+        try:
+            entries = list(os.scandir(os.path.join(workspace.workdir, directory)))
+        except OSError:
+            continue
+        for entry in entries:
+            child = f"{directory}/{entry.name}" if directory else entry.name
+            if entry.is_dir(follow_symlinks=False) and entry.name != ".git" and child != PF_DIR \
+                    and not os.path.lexists(os.path.join(entry.path, ".git")) \
+                    and not _ignored_directory(repo, child):
+                pending.append(child)
+    return found
+
+
+def _ignored_directory(repo: pygit2.Repository, path: str) -> bool:
+    try:
+        return repo.path_is_ignored(path + "/")
+    except (pygit2.GitError, UnicodeError, ValueError):
+        return False  # a name libgit2 cannot take: looked into
+
+
 def unseen_by_git(workspace: Workspace) -> Callable[[str], bool]:
     """`unseen(repo-relative path)`: ignored by git's rules and not tracked (an ignore rule
     does not hide a tracked file). For use on another thread: libgit2 objects stay on the

@@ -2,16 +2,17 @@
 
 Before each answer, `FreshIndex.ensure_fresh` compares what it remembers of the tree after its
 last update (the stat data of every indexed file and of the directories holding them, git's
-index file, HEAD, the files that hold git's rules) with the tree now: a few milliseconds of `lstat` and no
-process start. Any difference runs the engine's incremental update in this process, which
-reconciles the whole tree as every update does (the stat data only decide *whether* to update,
-never *what*), waiting for another updater's lock for at most `lock_timeout`.
+index file, HEAD, the files that hold git's rules) with the tree now: a few milliseconds of
+`lstat` and no process start. Any difference runs the engine's incremental update in this
+process, which reconciles the whole tree as every update does (the stat data only decide
+*whether* to update, never *what*), waiting for another updater's lock for at most
+`lock_timeout`.
 
+A new file shows in the mtime of its directory: every directory git looks into is stat'ed
+(ignored ones are not: a file there is not indexed either), and those that hold indexed files.
 A file saved again within the file system's timestamp granularity keeps its stat data: such
 "racily clean" files (modified less than `RACY_SECONDS` before the stat data were taken) are
-hashed on the next check, as git does with its index. What the stat data cannot see: a new
-file in a directory that holds no indexed file (everything in it was ignored until then);
-`index_status` reconciles everything.
+hashed on the next check, as git does with its index.
 """
 from __future__ import annotations
 
@@ -27,22 +28,25 @@ from aud_git.db import store
 from aud_git.engine.lock import LockBusy
 from aud_git.engine.update import run_update
 from aud_git.git.refs import index_identity, read_head
-from aud_git.git.workspace import Workspace, git_state_files, open_workspace
+from aud_git.git.workspace import Workspace, git_state_files, open_workspace, visible_directories
 from aud_git.paths import disk_path, real_path
 
 RACY_SECONDS = 2.0
+MAX_CHANGED = 100  # paths an answer lists as re-indexed (a branch switch changes thousands)
 Stat = tuple[int, int, int, int]  # mtime_ns, size, inode, mode
 
 
 @dataclass
 class TreeState:
-    """What the last update saw: stat data by path (indexed files, and the directories that
-    hold them), and what identifies git's view."""
+    """What the last update saw: stat data by path (indexed files, the directories git looks
+    into and those holding indexed files), and what identifies git's view. Racy files are
+    judged by their bytes next time, racy directories by their listing."""
     taken_ns: int
     files: dict[str, Stat | None]
     directories: dict[str, Stat | None]
     git: tuple[object, ...]
     racy: list[str] = field(default_factory=list)
+    racy_directories: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 def _stat(path: str) -> Stat | None:
@@ -77,9 +81,9 @@ class FreshIndex:
             except LockBusy as busy:
                 stale_reason = f"another update holds the lock ({busy}); this answer may be stale"
             else:
-                changed = sorted({*summary.added, *summary.modified, *summary.deleted})
+                changed = sorted({*summary.added, *summary.modified, *summary.deleted})[:MAX_CHANGED]
                 self._reopen()
-                self.seen = _settled(before, self._observe())
+                self.seen = _settled(before, self._observe(with_directories=False))
         return Freshness(commit=read_head(self.workspace.workdir), uncommitted=self.uncommitted,
                          updated=bool(changed), changed=changed, stale_reason=stale_reason)
 
@@ -106,25 +110,33 @@ class FreshIndex:
         return (index_identity(self.workspace.git_dir), read_head(self.workspace.workdir),
                 *map(_stat, self.rule_files))
 
-    def _observe(self) -> TreeState:
+    def _observe(self, with_directories: bool = True) -> TreeState:
         taken_ns = time.time_ns()
         root = self.workspace.workdir
-        conn = store.connect(self.workspace.db_path, readonly=True) \
-            if os.path.exists(self.workspace.db_path) else None
-        paths: list[str] = []
-        if conn is not None:
-            try:
-                paths = [row[0] for row in conn.execute("SELECT path FROM files")]
-            except sqlite3.DatabaseError:
-                paths = []
-            finally:
-                conn.close()
+        paths = self._indexed_paths()
         files = {path: _stat(disk_path(root, path)) for path in paths}
-        directories = {directory: _stat(os.path.join(root, directory))
-                       for directory in _directories_of(map(real_path, paths))}
+        directories: dict[str, Stat | None] = {}
+        if with_directories:
+            known = _directories_of(map(real_path, paths)).union(visible_directories(self.workspace))
+            directories = {directory: _stat(os.path.join(root, directory)) for directory in known}
         racy_after = taken_ns - int(RACY_SECONDS * 1e9)
         racy = [path for path, stat in files.items() if stat is not None and stat[0] >= racy_after]
-        return TreeState(taken_ns, files, directories, self._git_identity(), racy)
+        racy_directories = {directory: _listing(os.path.join(root, directory))
+                            for directory, stat in directories.items()
+                            if stat is not None and stat[0] >= racy_after}
+        return TreeState(taken_ns, files, directories, self._git_identity(), racy,
+                         racy_directories)
+
+    def _indexed_paths(self) -> list[str]:
+        if not os.path.exists(self.workspace.db_path):
+            return []
+        conn = store.connect(self.workspace.db_path, readonly=True)
+        try:
+            return [row[0] for row in conn.execute("SELECT path FROM files")]
+        except sqlite3.DatabaseError:
+            return []
+        finally:
+            conn.close()
 
     def _moved(self, seen: TreeState) -> bool:
         if self._git_identity() != seen.git:
@@ -137,39 +149,50 @@ class FreshIndex:
         return self._racy_moved(seen)
 
     def _racy_moved(self, seen: TreeState) -> bool:
-        """Files modified just before the stat data were taken: their bytes decide. Once one is
-        older than the timestamp granularity, a later write shows in its stat data."""
+        """Files and directories modified just before the stat data were taken: bytes and
+        listings decide. Once one is older than the timestamp granularity, a later write shows
+        in its stat data."""
+        root = self.workspace.workdir
+        if any(_listing(os.path.join(root, d)) != names for d, names in seen.racy_directories.items()):
+            return True
         conn = self.reader()
         for path in seen.racy:
-            row = conn.execute("SELECT sha256 FROM files WHERE path = ?", (path,)).fetchone()
-            if row is None or row[0] is None:
-                continue  # a symlink or an unreadable file: its stat data are the whole story
+            row = conn.execute("SELECT sha256, status FROM files WHERE path = ?", (path,)).fetchone()
+            if row is None or row[0] is None or row[1] == "symlink":
+                continue  # a link or an unreadable file: its stat data are the whole story
             try:
-                with open(disk_path(self.workspace.workdir, path), "rb") as handle:
+                with open(disk_path(root, path), "rb") as handle:
                     if hashlib.file_digest(handle, "sha256").hexdigest() != row[0]:
                         return True
             except OSError:
                 return True
         racy_after = time.time_ns() - int(RACY_SECONDS * 1e9)
         seen.racy = [path for path in seen.racy if (seen.files[path] or (0,))[0] >= racy_after]
+        seen.racy_directories = {d: names for d, names in seen.racy_directories.items()
+                                 if (seen.directories[d] or (0,))[0] >= racy_after}
         return False
 
 
-def _settled(before: TreeState, after: TreeState) -> TreeState | None:
-    """What the next check compares with. Stat data taken before the update stand for the
-    paths the index already held; a path the update added was stat'ed after it, so its bytes
-    decide next time (racy). A directory the update brought in has no stat data from before
-    it: None, and the next check updates (then it is known)."""
-    if after.directories.keys() - before.directories.keys():
-        return None
+def _listing(directory: str) -> frozenset[str]:
+    try:
+        return frozenset(os.listdir(directory))
+    except OSError:
+        return frozenset()
+
+
+def _settled(before: TreeState, after: TreeState) -> TreeState:
+    """What the next check compares with: the stat data taken before the update (a change
+    during it shows next time); a path the update added was stat'ed after it, so its bytes
+    decide next time (racy). A directory made during the update moved its parent's mtime."""
     added = [path for path in after.files if path not in before.files]
     files = {path: before.files.get(path, stat) for path, stat in after.files.items()}
     return TreeState(before.taken_ns, files, before.directories, before.git,
-                     sorted({*before.racy, *added} & files.keys()))
+                     sorted({*before.racy, *added} & files.keys()), before.racy_directories)
 
 
 def _directories_of(paths: Iterable[str]) -> set[str]:
-    """Every directory holding an indexed path, up to the root (`""`)."""
+    """Every directory holding an indexed path (an ignored directory may hold tracked files),
+    up to the root (`""`)."""
     found = {""}
     for path in paths:
         directory = os.path.dirname(path)

@@ -171,3 +171,22 @@ def test_rule_changes_in_git_are_seen_without_any_file_changing(project):
 
     converse(project, scenario)
     project.assert_exact()
+
+
+def test_a_new_file_in_a_directory_without_indexed_files_is_seen(project):
+    """Found by the state machine: a directory that held no indexed file (made empty, or
+    made by `mkdir` before the file) still shows a new file by its mtime."""
+    async def scenario(agent: Agent) -> None:
+        await agent.ask("find_definition", name="helper")  # builds the index, makes .pf/
+        (agent.repo.path / "made").mkdir()
+        await agent.ask("find_definition", name="helper")  # the root moved: an update, settled
+        assert (await agent.ask("find_definition", name="helper"))["freshness"]["updated"] is False
+        agent.repo.write("made/m.py", "from lib import helper\nhelper()\n")
+        assert ("made/m.py", 2, "import") in sites(await agent.ask("find_callers", qualname="helper"))
+        os.rename(agent.repo.path / "made" / "m.py", agent.repo.path / "moved.py")
+        assert ("moved.py", 2, "import") in sites(await agent.ask("find_callers", qualname="helper"))
+        agent.repo.write("made/again.py", "from lib import helper\nhelper()\n")
+        assert ("made/again.py", 2, "import") in sites(await agent.ask("find_callers", qualname="helper"))
+
+    converse(project, scenario)
+    project.assert_exact()
