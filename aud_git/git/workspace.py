@@ -3,7 +3,7 @@ directory, and `.pf/`'s standing in it (excluded, never tracked)."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import pygit2
@@ -109,23 +109,27 @@ def open_workspace(start: str = ".") -> Workspace:
     return Workspace(repo, repo.workdir.rstrip("/"), git_dir, common_dir)
 
 
-def visible_directories(workspace: Workspace) -> list[str]:
-    """Every directory of the working tree git looks into, relative (`""` the root): not
-    `.git` or `.pf/`, not an ignored directory, not a nested repository. A file appearing in
-    any of them moves that directory's mtime. Ignore rules are read afresh (a repository
-    object of its own: libgit2 keeps what it read)."""
+def visible_directories(workspace: Workspace, under: Iterable[str] = ("",),
+                        known: frozenset[str] = frozenset()) -> set[str]:
+    """The directories of the working tree git looks into, relative (`""` the root): `under`
+    and every directory below them, not `.git` or `.pf/`, not an ignored directory, not a
+    nested repository, and not below a directory in `known` (already walked). A file
+    appearing in any of them moves that directory's mtime. Ignore rules are read afresh (a
+    repository object of its own: libgit2 keeps what it read)."""
     repo = pygit2.Repository(workspace.repo.path)
-    found, pending = [], [""]
+    found: set[str] = set()
+    pending = list(under)
     while pending:
         directory = pending.pop()
-        found.append(directory)
+        found.add(directory)
         try:
             entries = list(os.scandir(os.path.join(workspace.workdir, directory)))
         except OSError:
             continue
         for entry in entries:
             child = f"{directory}/{entry.name}" if directory else entry.name
-            if entry.is_dir(follow_symlinks=False) and entry.name != ".git" and child != PF_DIR \
+            if child not in known and entry.is_dir(follow_symlinks=False) \
+                    and entry.name != ".git" and child != PF_DIR \
                     and not os.path.lexists(os.path.join(entry.path, ".git")) \
                     and not _ignored_directory(repo, child):
                 pending.append(child)

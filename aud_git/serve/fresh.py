@@ -75,7 +75,7 @@ class FreshIndex:
         if self.conn is not None and _stat(self.workspace.db_path) != self.db_stat:
             self._reopen()  # another updater replaced the file (a full rebuild)
         if self.seen is None or self._moved(self.seen):
-            before = self._observe()  # before the update: an edit during it shows next time
+            before = self._observe(self.seen)  # before the update: an edit then shows next time
             try:
                 summary = run_update(self.workspace, mode="incremental")
             except LockBusy as busy:
@@ -83,7 +83,7 @@ class FreshIndex:
             else:
                 changed = sorted({*summary.added, *summary.modified, *summary.deleted})[:MAX_CHANGED]
                 self._reopen()
-                self.seen = _settled(before, self._observe(with_directories=False))
+                self.seen = _settled(before, self._observe(before, with_directories=False))
         return Freshness(commit=read_head(self.workspace.workdir), uncommitted=self.uncommitted,
                          updated=bool(changed), changed=changed, stale_reason=stale_reason)
 
@@ -110,14 +110,16 @@ class FreshIndex:
         return (index_identity(self.workspace.git_dir), read_head(self.workspace.workdir),
                 *map(_stat, self.rule_files))
 
-    def _observe(self, with_directories: bool = True) -> TreeState:
+    def _observe(self, last: TreeState | None, with_directories: bool = True) -> TreeState:
+        """Stat data now. The directories git looks into are walked once; after that, only
+        below the directories whose stat data moved (a new directory moves its parent's)."""
         taken_ns = time.time_ns()
         root = self.workspace.workdir
         paths = self._indexed_paths()
         files = {path: _stat(disk_path(root, path)) for path in paths}
         directories: dict[str, Stat | None] = {}
         if with_directories:
-            known = _directories_of(map(real_path, paths)).union(visible_directories(self.workspace))
+            known = _directories_of(map(real_path, paths)).union(self._visible(last))
             directories = {directory: _stat(os.path.join(root, directory)) for directory in known}
         racy_after = taken_ns - int(RACY_SECONDS * 1e9)
         racy = [path for path, stat in files.items() if stat is not None and stat[0] >= racy_after]
@@ -126,6 +128,16 @@ class FreshIndex:
                             if stat is not None and stat[0] >= racy_after}
         return TreeState(taken_ns, files, directories, self._git_identity(), racy,
                          racy_directories)
+
+    def _visible(self, last: TreeState | None) -> set[str]:
+        root = self.workspace.workdir
+        if last is None or last.git != self._git_identity() or any(
+                _stat(disk_path(root, path)) != stat for path, stat in last.files.items()
+                if path.rpartition("/")[2] == ".gitignore"):  # the rules may have changed
+            return visible_directories(self.workspace)
+        known = frozenset(d for d in last.directories if os.path.isdir(os.path.join(root, d)))
+        moved = [d for d in known if _stat(os.path.join(root, d)) != last.directories[d]]
+        return set(known) | visible_directories(self.workspace, under=moved, known=known)
 
     def _indexed_paths(self) -> list[str]:
         if not os.path.exists(self.workspace.db_path):

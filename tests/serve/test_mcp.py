@@ -190,3 +190,19 @@ def test_a_new_file_in_a_directory_without_indexed_files_is_seen(project):
 
     converse(project, scenario)
     project.assert_exact()
+
+
+def test_a_directory_an_ignore_rule_no_longer_hides_is_watched(project):
+    project.write(".gitignore", "gen/\n")
+    (project.path / "gen").mkdir()
+
+    async def scenario(agent: Agent) -> None:
+        await agent.ask("find_definition", name="helper")
+        await agent.ask("find_definition", name="helper")
+        agent.repo.write(".gitignore", "")
+        await agent.ask("find_definition", name="helper")
+        agent.repo.write("gen/made.py", "from lib import helper\nhelper()\n")
+        assert ("gen/made.py", 2, "import") in sites(await agent.ask("find_callers", qualname="helper"))
+
+    converse(project, scenario)
+    project.assert_exact()
