@@ -43,6 +43,7 @@ class TreeState:
     judged by their bytes next time, racy directories by their listing."""
     taken_ns: int
     files: dict[str, Stat | None]
+    where: dict[str, str]  # a file's path on disk (`disk_path`), worked out once
     directories: dict[str, Stat | None]
     git: tuple[object, ...]
     racy: list[str] = field(default_factory=list)
@@ -83,7 +84,7 @@ class FreshIndex:
             else:
                 changed = sorted({*summary.added, *summary.modified, *summary.deleted})[:MAX_CHANGED]
                 self._reopen()
-                self.seen = _settled(before, self._observe(before, with_directories=False))
+                self.seen = self._settled(before)
         return Freshness(commit=read_head(self.workspace.workdir), uncommitted=self.uncommitted,
                          updated=bool(changed), changed=changed, stale_reason=stale_reason)
 
@@ -110,29 +111,40 @@ class FreshIndex:
         return (index_identity(self.workspace.git_dir), read_head(self.workspace.workdir),
                 *map(_stat, self.rule_files))
 
-    def _observe(self, last: TreeState | None, with_directories: bool = True) -> TreeState:
-        """Stat data now. The directories git looks into are walked once; after that, only
-        below the directories whose stat data moved (a new directory moves its parent's)."""
+    def _observe(self, last: TreeState | None) -> TreeState:
+        """Stat data now, of the paths the index holds and the directories git looks into."""
         taken_ns = time.time_ns()
         root = self.workspace.workdir
         paths = self._indexed_paths()
-        files = {path: _stat(disk_path(root, path)) for path in paths}
-        directories: dict[str, Stat | None] = {}
-        if with_directories:
-            known = _directories_of(map(real_path, paths)).union(self._visible(last))
-            directories = {directory: _stat(os.path.join(root, directory)) for directory in known}
+        where = _where(root, paths, last.where if last is not None else {})
+        files = {path: _stat(where[path]) for path in paths}
+        known = _directories_of(map(real_path, paths)).union(self._visible(last))
+        directories = {directory: _stat(os.path.join(root, directory)) for directory in known}
         racy_after = taken_ns - int(RACY_SECONDS * 1e9)
         racy = [path for path, stat in files.items() if stat is not None and stat[0] >= racy_after]
         racy_directories = {directory: _listing(os.path.join(root, directory))
                             for directory, stat in directories.items()
                             if stat is not None and stat[0] >= racy_after}
-        return TreeState(taken_ns, files, directories, self._git_identity(), racy,
+        return TreeState(taken_ns, files, where, directories, self._git_identity(), racy,
                          racy_directories)
+
+    def _settled(self, before: TreeState) -> TreeState:
+        """What the next check compares with: the stat data taken before the update (a change
+        during it shows next time); a path the update added is stat'ed now, after it, so its
+        bytes decide next time (racy). A directory made during the update moved its parent's
+        mtime."""
+        paths = self._indexed_paths()
+        where = _where(self.workspace.workdir, paths, before.where)
+        files = {path: before.files[path] if path in before.files else _stat(where[path])
+                 for path in paths}
+        added = [path for path in paths if path not in before.files]
+        return TreeState(before.taken_ns, files, where, before.directories, before.git,
+                         sorted({*before.racy, *added} & files.keys()), before.racy_directories)
 
     def _visible(self, last: TreeState | None) -> set[str]:
         root = self.workspace.workdir
         if last is None or last.git != self._git_identity() or any(
-                _stat(disk_path(root, path)) != stat for path, stat in last.files.items()
+                _stat(last.where[path]) != stat for path, stat in last.files.items()
                 if path.rpartition("/")[2] == ".gitignore"):  # the rules may have changed
             return visible_directories(self.workspace)
         known = frozenset(d for d in last.directories if os.path.isdir(os.path.join(root, d)))
@@ -156,7 +168,8 @@ class FreshIndex:
         root = self.workspace.workdir
         if any(_stat(os.path.join(root, d)) != stat for d, stat in seen.directories.items()):
             return True
-        if any(_stat(disk_path(root, p)) != stat for p, stat in seen.files.items()):
+        where = seen.where
+        if any(_stat(where[path]) != stat for path, stat in seen.files.items()):
             return True
         return self._racy_moved(seen)
 
@@ -173,7 +186,7 @@ class FreshIndex:
             if row is None or row[0] is None or row[1] == "symlink":
                 continue  # a link or an unreadable file: its stat data are the whole story
             try:
-                with open(disk_path(root, path), "rb") as handle:
+                with open(seen.where[path], "rb") as handle:
                     if hashlib.file_digest(handle, "sha256").hexdigest() != row[0]:
                         return True
             except OSError:
@@ -192,14 +205,8 @@ def _listing(directory: str) -> frozenset[str]:
         return frozenset()
 
 
-def _settled(before: TreeState, after: TreeState) -> TreeState:
-    """What the next check compares with: the stat data taken before the update (a change
-    during it shows next time); a path the update added was stat'ed after it, so its bytes
-    decide next time (racy). A directory made during the update moved its parent's mtime."""
-    added = [path for path in after.files if path not in before.files]
-    files = {path: before.files.get(path, stat) for path, stat in after.files.items()}
-    return TreeState(before.taken_ns, files, before.directories, before.git,
-                     sorted({*before.racy, *added} & files.keys()), before.racy_directories)
+def _where(root: str, paths: list[str], known: dict[str, str]) -> dict[str, str]:
+    return {path: known.get(path) or disk_path(root, path) for path in paths}
 
 
 def _directories_of(paths: Iterable[str]) -> set[str]:
