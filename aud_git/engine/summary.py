@@ -73,8 +73,8 @@ class Summary:
         extras = [*([self.reason] if self.reason else []), *self.notes]
         if self.syntax_errors:
             extras.append(f"{self.syntax_errors} file{'s' if self.syntax_errors != 1 else ''}"
-                          " with parse errors, the facts around them kept"
-                          " (`aud query sql \"SELECT * FROM parse_errors\"`)")
+                          " with parse errors: the facts around them kept, the errors in table"
+                          " parse_errors")
         if self.failures:
             count = len(self.internal_errors)
             extras.append(f"{count} file{'s' if count != 1 else ''} with internal errors,"

@@ -185,5 +185,5 @@ def test_the_summary_line_explains_itself(repo):
     repo.commit()
     line = repo.run_aud("index").stdout
     assert line.startswith("aud: full: 2 files indexed, 2 source files linked in ")
-    assert "1 file with parse errors, the facts around them kept" in line
+    assert "(1 file with parse errors: the facts around them kept, the errors in table parse_errors)" in line
     assert json.loads(repo.run_aud("index", "--json").stdout)["syntax_errors"] == 1
