@@ -57,7 +57,12 @@ def kept_tags(workspace: Workspace) -> tuple[str, bool] | None:
     if not recorded:
         return None
     output = os.path.normpath(os.path.join(workspace.workdir, recorded))
-    if not output.startswith(workspace.workdir + os.sep):
+    # The directory as the file system resolves it: a directory the repository made a link
+    # (`docs -> /elsewhere`) must not carry the hooks' writes out of the working tree.
+    directory = os.path.realpath(os.path.dirname(output))
+    inside = os.path.realpath(workspace.workdir)
+    if not output.startswith(workspace.workdir + os.sep) or \
+            not (directory == inside or directory.startswith(inside + os.sep)):
         raise AudError(f"git config {TAGS_KEY} = {recorded!r} is outside the working tree")
     return output, workspace.config_value(FORMAT_KEY) == "etags"
 

@@ -58,9 +58,11 @@ def _framework_commit_stage(framework_pid: int) -> str:
     except OSError:  # no /proc (macOS): ask ps
         import subprocess
 
-        listed = subprocess.run(["ps", "-o", "command=", "-p", str(framework_pid)],
-                                capture_output=True, check=False)
-        words = listed.stdout.split()
+        try:
+            words = subprocess.run(["ps", "-o", "command=", "-p", str(framework_pid)],
+                                   capture_output=True, check=False).stdout.split()
+        except OSError:
+            words = []
     stage = b"post-commit" in words and words[words.index(b"post-commit") - 1] == b"--hook-type"
     return "post-commit" if stage or b"--hook-type=post-commit" in words else "pre-commit"
 

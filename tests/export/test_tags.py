@@ -147,3 +147,22 @@ def test_keeping_a_file_outside_the_working_tree_is_refused(tagged, tmp_path):
     result = tagged.run_aud("tags", "--keep", "-o", str(tmp_path / "elsewhere"))
     assert result.returncode == 2 and "outside the working tree" in result.stderr
     assert result.stderr.count("\n") == 1
+
+
+def test_a_kept_file_is_never_written_through_a_linked_directory(tagged, tmp_path):
+    """The repository may turn the directory of a kept tags file into a link to elsewhere:
+    the hooks then refuse to write, and say why in their log."""
+    assert tagged.run_aud("hooks", "install").returncode == 0
+    (tagged.path / "docs").mkdir()
+    tagged.aud("tags", "--keep", "-o", str(tagged.path / "docs" / "tags"))
+    (tagged.path / "docs" / "tags").unlink()
+    (tagged.path / "docs").rmdir()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (tagged.path / "docs").symlink_to(elsewhere)
+    tagged.write("app/late.py", "def late():\n    pass\n")
+    tagged.git("add", "-A")
+    tagged.git("commit", "-q", "-m", "late")
+    wait_for_background(tagged)
+    assert list(elsewhere.iterdir()) == []
+    assert "tags not refreshed" in (tagged.path / ".pf" / "hooks.log").read_text()
