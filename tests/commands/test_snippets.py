@@ -70,6 +70,19 @@ def test_the_vim_snippet_indexes_the_file_vim_saves(indexed, tmp_path):
     assert defines(indexed, "saved file.py", "saved")
 
 
+@pytest.mark.skipif(shutil.which("nvim") is None, reason="no neovim")
+def test_the_neovim_snippet_indexes_the_file_neovim_saves(indexed, tmp_path):
+    script = tmp_path / "aud.lua"
+    script.write_text(snippet("neovim"))
+    subprocess.run(["nvim", "--headless", "-n", "-u", "NONE", "-i", "NONE",
+                    "-c", f"luafile {script}", "-c", "edit saved file.py",
+                    "-c", "call setline(1, 'def saved(): pass')", "-c", "write", "-c", "sleep 5",
+                    "-c", "qa!"],
+                   cwd=indexed.path, env={**os.environ, **GIT_ENV, "PATH": PATH}, timeout=120,
+                   stdin=subprocess.DEVNULL, capture_output=True)
+    assert defines(indexed, "saved file.py", "saved")
+
+
 def test_the_mcp_configuration_starts_the_server(indexed):
     from mcp.client.session import ClientSession
     from mcp.client.stdio import StdioServerParameters, stdio_client
