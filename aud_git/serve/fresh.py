@@ -1,24 +1,27 @@
 """The index kept equal to the working tree between answers, by a process that stays up.
 
-Before each answer, `FreshIndex.ensure_fresh` compares what it remembers of the tree after its
-last update (the stat data of every indexed file and of the directories holding them, git's
-index file, HEAD, the files that hold git's rules) with the tree now: a few milliseconds of
-`lstat` and no process start. Any difference runs the engine's incremental update in this
-process, which reconciles the whole tree as every update does (the stat data only decide
-*whether* to update, never *what*), waiting for another updater's lock for at most
-`lock_timeout`.
+Before each answer, `FreshIndex.ensure_fresh` compares what it remembers of the tree from its
+last update (the stat data of every indexed file, of every directory git looks into and of
+those holding indexed files, git's index file, HEAD, the files that hold git's rules) with the
+tree now: one pass of `lstat`, a few milliseconds, and no process start. Any difference runs
+the engine's incremental update in this process, which reconciles the whole tree as every
+update does (the stat data only decide *whether* to update, never *what*), waiting for another
+updater's lock for at most `lock_timeout`.
 
-A new file shows in the mtime of its directory: every directory git looks into is stat'ed
-(ignored ones are not: a file there is not indexed either), and those that hold indexed files.
-A file saved again within the file system's timestamp granularity keeps its stat data: such
-"racily clean" files (modified less than `RACY_SECONDS` before the stat data were taken) are
-hashed on the next check, as git does with its index.
+A new file shows in the mtime of its directory; ignored directories are not looked at (a file
+there is not indexed either). The directories git looks into are walked once, then only below
+those whose stat data moved (again in full when a rule may have changed). A file or directory
+written twice within the file system's timestamp granularity keeps its stat data: such
+"racily clean" entries (modified less than `RACY_SECONDS` before the stat data were taken) are
+judged on the next check by their bytes (a file) or their listing (a directory), as git does
+with its index.
 """
 from __future__ import annotations
 
 import hashlib
 import os
 import sqlite3
+import stat as stat_mode
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -37,13 +40,23 @@ Stat = tuple[int, int, int, int]  # mtime_ns, size, inode, mode
 
 
 @dataclass
+class Look:
+    """The stat data of what a `TreeState` holds, taken now."""
+    files: dict[str, Stat | None]
+    directories: dict[str, Stat | None]
+    git: tuple[object, ...]
+
+
+@dataclass
 class TreeState:
-    """What the last update saw: stat data by path (indexed files, the directories git looks
-    into and those holding indexed files), and what identifies git's view. Racy files are
-    judged by their bytes next time, racy directories by their listing."""
+    """What the last update saw: stat data of the indexed files (by stored path, with where
+    each is on disk) and of the directories (those git looks into, and those holding indexed
+    files), and what identifies git's view. Racy files are judged by their bytes next time,
+    racy directories by their listing."""
     taken_ns: int
     files: dict[str, Stat | None]
-    where: dict[str, str]  # a file's path on disk (`disk_path`), worked out once
+    where: dict[str, str]
+    holding: frozenset[str]  # the directories that hold indexed files
     directories: dict[str, Stat | None]
     git: tuple[object, ...]
     racy: list[str] = field(default_factory=list)
@@ -75,8 +88,9 @@ class FreshIndex:
         stale_reason = None
         if self.conn is not None and _stat(self.workspace.db_path) != self.db_stat:
             self._reopen()  # another updater replaced the file (a full rebuild)
-        if self.seen is None or self._moved(self.seen):
-            before = self._observe(self.seen)  # before the update: an edit then shows next time
+        now = self._look(self.seen) if self.seen is not None else None
+        if self.seen is None or now is None or self._moved(self.seen, now):
+            before = self._observe(self.seen, now)  # before the update: an edit then shows next time
             try:
                 summary = run_update(self.workspace, mode="incremental")
             except LockBusy as busy:
@@ -111,67 +125,83 @@ class FreshIndex:
         return (index_identity(self.workspace.git_dir), read_head(self.workspace.workdir),
                 *map(_stat, self.rule_files))
 
-    def _observe(self, last: TreeState | None) -> TreeState:
-        """Stat data now, of the paths the index holds and the directories git looks into."""
+    def _look(self, seen: TreeState) -> Look:
+        root = self.workspace.workdir
+        return Look({path: _stat(seen.where[path]) for path in seen.files},
+                    {d: _stat(os.path.join(root, d)) for d in seen.directories},
+                    self._git_identity())
+
+    def _moved(self, seen: TreeState, now: Look) -> bool:
+        if now.git != seen.git or now.directories != seen.directories or now.files != seen.files:
+            return True
+        return self._racy_moved(seen)
+
+    def _observe(self, last: TreeState | None, now: Look | None) -> TreeState:
+        """The stat data to compare with after this update, taken before it: of the paths the
+        index holds and the directories git looks into (what `now` holds is reused)."""
         taken_ns = time.time_ns()
         root = self.workspace.workdir
         paths = self._indexed_paths()
-        where = _where(root, paths, last.where if last is not None else {})
-        files = {path: _stat(where[path]) for path in paths}
-        known = _directories_of(map(real_path, paths)).union(self._visible(last))
-        directories = {directory: _stat(os.path.join(root, directory)) for directory in known}
+        if last is not None and now is not None and paths == list(last.files):
+            where, holding, files = last.where, last.holding, now.files
+        else:
+            where = _where(root, paths, last.where if last is not None else {})
+            holding = frozenset(_directories_of(map(real_path, paths)))
+            looked = now.files if now is not None else {}
+            files = {path: looked[path] if path in looked else _stat(where[path]) for path in paths}
+        looked_dirs = now.directories if now is not None else {}
+        directories = {d: looked_dirs[d] if d in looked_dirs else _stat(os.path.join(root, d))
+                       for d in holding.union(self._visible(last, now))}
         racy_after = taken_ns - int(RACY_SECONDS * 1e9)
         racy = [path for path, stat in files.items() if stat is not None and stat[0] >= racy_after]
-        racy_directories = {directory: _listing(os.path.join(root, directory))
-                            for directory, stat in directories.items()
+        racy_directories = {d: _listing(os.path.join(root, d)) for d, stat in directories.items()
                             if stat is not None and stat[0] >= racy_after}
-        return TreeState(taken_ns, files, where, directories, self._git_identity(), racy,
-                         racy_directories)
+        git = now.git if now is not None else self._git_identity()
+        return TreeState(taken_ns, files, where, holding, directories, git, racy, racy_directories)
+
+    def _visible(self, last: TreeState | None, now: Look | None) -> set[str]:
+        """The directories git looks into: walked in full at first and when a rule may have
+        changed, else the known ones still there and what is new below those that moved."""
+        if last is None or now is None or now.git != last.git or any(
+                now.files[path] != stat for path, stat in last.files.items()
+                if path.rpartition("/")[2] == ".gitignore"):
+            return visible_directories(self.workspace)
+        known = frozenset(d for d, stat in now.directories.items()
+                          if stat is not None and stat_mode.S_ISDIR(stat[3]))
+        moved = [d for d in known if now.directories[d] != last.directories[d]]
+        return set(known) | visible_directories(self.workspace, under=moved, known=known)
 
     def _settled(self, before: TreeState) -> TreeState:
         """What the next check compares with: the stat data taken before the update (a change
-        during it shows next time); a path the update added is stat'ed now, after it, so its
-        bytes decide next time (racy). A directory made during the update moved its parent's
-        mtime."""
+        during it shows next time). What the update added is looked at now, after it: a file by
+        its bytes next time, a directory by its listing (racy). A directory made during the
+        update moved its parent's mtime."""
         paths = self._indexed_paths()
+        if paths == list(before.files):
+            return before
         where = _where(self.workspace.workdir, paths, before.where)
         files = {path: before.files[path] if path in before.files else _stat(where[path])
                  for path in paths}
         added = [path for path in paths if path not in before.files]
-        return TreeState(before.taken_ns, files, where, before.directories, before.git,
-                         sorted({*before.racy, *added} & files.keys()), before.racy_directories)
-
-    def _visible(self, last: TreeState | None) -> set[str]:
+        holding = frozenset(_directories_of(map(real_path, paths)))
         root = self.workspace.workdir
-        if last is None or last.git != self._git_identity() or any(
-                _stat(last.where[path]) != stat for path, stat in last.files.items()
-                if path.rpartition("/")[2] == ".gitignore"):  # the rules may have changed
-            return visible_directories(self.workspace)
-        known = frozenset(d for d in last.directories if os.path.isdir(os.path.join(root, d)))
-        moved = [d for d in known if _stat(os.path.join(root, d)) != last.directories[d]]
-        return set(known) | visible_directories(self.workspace, under=moved, known=known)
+        fresh = holding.difference(before.directories)  # an ignored one holding a new tracked file
+        directories = {**before.directories, **{d: _stat(os.path.join(root, d)) for d in fresh}}
+        racy_directories = {**before.racy_directories,
+                            **{d: _listing(os.path.join(root, d)) for d in fresh}}
+        return TreeState(before.taken_ns, files, where, holding, directories, before.git,
+                         sorted({*before.racy, *added} & files.keys()), racy_directories)
 
     def _indexed_paths(self) -> list[str]:
         if not os.path.exists(self.workspace.db_path):
             return []
         conn = store.connect(self.workspace.db_path, readonly=True)
         try:
-            return [row[0] for row in conn.execute("SELECT path FROM files")]
+            return [row[0] for row in conn.execute("SELECT path FROM files ORDER BY path")]
         except sqlite3.DatabaseError:
             return []
         finally:
             conn.close()
-
-    def _moved(self, seen: TreeState) -> bool:
-        if self._git_identity() != seen.git:
-            return True
-        root = self.workspace.workdir
-        if any(_stat(os.path.join(root, d)) != stat for d, stat in seen.directories.items()):
-            return True
-        where = seen.where
-        if any(_stat(where[path]) != stat for path, stat in seen.files.items()):
-            return True
-        return self._racy_moved(seen)
 
     def _racy_moved(self, seen: TreeState) -> bool:
         """Files and directories modified just before the stat data were taken: bytes and
