@@ -9,8 +9,8 @@ from aud_git.commands.output import given_path, json_option, print_json, say, wo
 
 
 @click.command()
-@click.option("-o", "--output", default="tags", show_default=True, type=click.Path(dir_okay=False),
-              help="Where to write (TAGS is the usual name with -e).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Where to write (default: tags, or TAGS with -e).")
 @click.option("-e", "--etags", is_flag=True, help="Emacs' etags format instead of ctags'.")
 @click.option("--keep", is_flag=True,
               help="Also keep this file fresh: the hooks and `aud watch` rewrite it after each "
@@ -24,7 +24,7 @@ def tags(ctx, output, etags, keep, no_keep, as_json):
     from aud_git import export
 
     workspace = workspace_of(ctx)
-    output = os.path.abspath(given_path(ctx, output))
+    output = os.path.abspath(given_path(ctx, output or ("TAGS" if etags else "tags")))
     if no_keep:
         workspace.set_config_flag(export.TAGS_KEY, None)
         workspace.set_config_flag(export.FORMAT_KEY, None)

@@ -77,7 +77,7 @@ def test_vim_taglist_reads_the_file(tagged, tmp_path):
 
 @needs_ctags
 def test_etags_lines_agree_with_universal_ctags(tagged):
-    tagged.aud("tags", "-e", "-o", "TAGS")
+    assert tagged.aud("tags", "-e", "--json")["output"] == str(tagged.path / "TAGS")
     ours = (tagged.path / "TAGS").read_bytes()
     theirs = subprocess.run(["ctags", "-e", "-o", "-", "app/models.py"], cwd=tagged.path,
                             capture_output=True, check=True).stdout
