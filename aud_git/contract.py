@@ -304,8 +304,8 @@ class TagsReport(TypedDict):
 class Freshness(TypedDict):
     """What an MCP answer reflects: `commit` is HEAD, `uncommitted` whether the working tree's
     uncommitted edits were indexed too, `updated` whether this call brought the index up to
-    date first (the paths that changed, in `changed`: the first 100 by path); `stale_reason` says
-    why it could not."""
+    date first (a full rebuild when there was no index; the paths an incremental update
+    changed in `changed`, the first 100 by path); `stale_reason` says why it could not."""
     commit: str | None
     uncommitted: bool
     updated: bool

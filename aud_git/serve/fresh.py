@@ -85,6 +85,7 @@ class FreshIndex:
     def ensure_fresh(self) -> Freshness:
         """Update first when the tree moved; say what the answer reflects."""
         changed: list[str] = []
+        updated = False
         stale_reason = None
         if self.conn is not None and _stat(self.workspace.db_path) != self.db_stat:
             self._reopen()  # another updater replaced the file (a full rebuild)
@@ -96,11 +97,12 @@ class FreshIndex:
             except LockBusy as busy:
                 stale_reason = f"another update holds the lock ({busy}); this answer may be stale"
             else:
+                updated = summary.changed  # a full rebuild lists no paths
                 changed = sorted({*summary.added, *summary.modified, *summary.deleted})[:MAX_CHANGED]
                 self._reopen()
                 self.seen = self._settled(before)
         return Freshness(commit=read_head(self.workspace.workdir), uncommitted=self.uncommitted,
-                         updated=bool(changed), changed=changed, stale_reason=stale_reason)
+                         updated=updated, changed=changed, stale_reason=stale_reason)
 
     def reader(self) -> sqlite3.Connection:
         if self.conn is None:

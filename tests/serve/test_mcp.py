@@ -70,6 +70,7 @@ def test_callers_include_the_edit_just_made(project):
     async def scenario(agent: Agent) -> None:
         first = await agent.ask("find_callers", qualname="helper")  # no index yet: built now
         assert sites(first) == [("app.py", 4, "import")]
+        assert (first["freshness"]["updated"], first["freshness"]["changed"]) == (True, [])
         agent.repo.write("app.py", "from lib import helper\n\ndef main():\n    helper()\n    helper()\n")
         agent.repo.write("new.py", "import lib\nlib.helper()\n")  # untracked, in a known directory
         (agent.repo.path / "pkg").mkdir()
