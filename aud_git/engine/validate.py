@@ -24,7 +24,7 @@ def _chunks(items: list[str], size: int = 500) -> Iterable[list[str]]:
 def _first_orphan(conn: sqlite3.Connection, table: str) -> str | None:
     """The first `file` of `table` without a files row. A skip-scan of the table's `file`
     index, one seek per distinct file (SQLite's DISTINCT steps through every entry: on
-    Django, 1.2 million entries against 2,900 seeks a table, 40 ms against 25 ms)."""
+    Django, 0.8 million entries in all against 2,900 seeks a table: about 45 ms against 28 ms)."""
     row = conn.execute(
         f"WITH RECURSIVE owner(file) AS (SELECT min(file) FROM {table} UNION ALL"
         f" SELECT (SELECT min(file) FROM {table} WHERE file > owner.file) FROM owner"

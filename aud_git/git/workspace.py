@@ -47,10 +47,10 @@ class Workspace:
             return False
 
     def tracks(self, path: str) -> bool:
-        """Is `path` (relative, `/`-separated) in git's index?"""
+        """Is `path` (relative, `/`-separated) in git's index, as it is on disk now?"""
         try:
-            return path in self.repo.index
-        except pygit2.GitError:  # an index libgit2 cannot read (a split one): say tracked
+            return path in git_index(self.repo)
+        except AudError:  # an index neither libgit2 nor git can read: say tracked
             return True
 
     def config_value(self, key: str) -> str | None:
