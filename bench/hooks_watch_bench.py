@@ -42,7 +42,7 @@ def _timed(command, cwd, **kwargs) -> float:
 
 def _wait_idle(repo: Path) -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from aud_git.hooks.background import background_state
+    from aud_git.activity import background_state
 
     while any(background_state(str(repo / ".pf")).values()):
         time.sleep(0.02)

@@ -135,7 +135,7 @@ class Repo:
 
 def wait_for_background(repo: Repo, timeout: float = 60) -> None:
     """Until no update runs, waits or is pending in `repo` (detached hook work)."""
-    from aud_git.hooks.background import background_state
+    from aud_git.activity import background_state
 
     deadline = time.monotonic() + timeout
     pf = str(repo.path / ".pf")

@@ -63,8 +63,8 @@ def imported_stages(path: Path) -> set[str]:
 @pytest.mark.parametrize("path", modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
 def test_a_stage_never_imports_what_it_must_not(path):
     stage = stage_of(path)
-    if path.name == "__main__.py":
-        assert imported_stages(path) == {"commands"}
+    if path.name == "__main__.py":  # the command line, or the hooks' own door
+        assert imported_stages(path) == {"commands", "hooks"}
         return
     if stage is None:  # a foundation: errors, paths, config, contract, languages, logbook, processes
         # The log names the parser versions (read from package metadata, no parser loaded).
@@ -107,12 +107,12 @@ def test_functions_stay_short():
 
 
 def loaded_by(*argv: str, cwd: Path) -> set[str]:
-    """The modules a real `aud ARGV` process had loaded when it finished."""
-    probe = ("import atexit, sys\n"
+    """The modules a real `python -m aud_git ARGV` process (as shims and snippets run it) had
+    loaded when it finished."""
+    probe = ("import atexit, runpy, sys\n"
              "atexit.register(lambda: print('\\n'.join(sys.modules), file=open('modules.txt', 'w')))\n"
-             "from aud_git.commands import main\n"
              f"sys.argv = ['aud', *{list(argv)!r}]\n"
-             "main()\n")
+             "runpy.run_module('aud_git', run_name='__main__')\n")
     subprocess.run([sys.executable, "-I", "-c", probe], cwd=cwd, capture_output=True, timeout=120)
     return set((cwd / "modules.txt").read_text().split())
 
@@ -128,11 +128,23 @@ def test_readers_never_load_pygit2_tree_sitter_or_the_engine(repo):
     assert heavy == set()
 
 
-def test_a_hook_with_nothing_to_do_never_loads_tree_sitter_or_the_linker(repo):
+def test_a_detaching_hook_loads_no_click_pygit2_or_engine(repo):
+    """What every commit pays for: the door parses its options, queues the update, returns."""
     repo.write("a.py", "def f():\n    pass\n")
     repo.commit()
     repo.aud("index")
     loaded = loaded_by("hook-impl", "post-commit", cwd=repo.path)
+    assert "aud_git.hooks.entry" in loaded  # the probe saw the hook run
+    heavy = {m for m in loaded if m.split(".")[0] in ("click", "pygit2", "tree_sitter", "sqlite3")
+             or m.startswith(("aud_git.engine", "aud_git.commands.", "aud_git.logbook"))}
+    assert heavy == set()
+
+
+def test_a_foreground_hook_with_nothing_to_do_never_loads_tree_sitter_or_the_linker(repo):
+    repo.write("a.py", "def f():\n    pass\n")
+    repo.commit()
+    repo.aud("index")
+    loaded = loaded_by("hook-impl", "--foreground", "post-commit", cwd=repo.path)
     assert "aud_git.engine.update" in loaded  # the hook did reconcile
     assert {m for m in loaded if m.startswith(("tree_sitter", "aud_git.link", "click.testing"))} == set()
 

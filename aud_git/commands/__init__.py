@@ -25,10 +25,10 @@ _COMMANDS = {
     "db": "aud_git.commands.db:db",
     "mcp": "aud_git.commands.mcp:mcp",
     "tags": "aud_git.commands.tags:tags",
-    "hook-impl": "aud_git.commands.hook_impl:hook_impl",
-    # The name shims and snippets of aud 0.1 call; hidden like hook-impl.
-    "hook": "aud_git.commands.hook_impl:hook_impl",
 }
+# The machine's entry point, not the user's (hidden): `hook-impl`, and `hook` as shims and
+# snippets of aud 0.1 call it. It has a door of its own, aud_git/hooks/entry.py.
+HOOK_COMMANDS = ("hook-impl", "hook")
 
 
 class LazyGroup(click.Group):
@@ -58,11 +58,7 @@ class LazyGroup(click.Group):
         if target is None:
             return None
         module, attribute = target.split(":")
-        command = getattr(importlib.import_module(module), attribute)
-        if cmd_name == "hook":
-            command = click.Command("hook", params=command.params, callback=command.callback,
-                                    context_settings=command.context_settings, hidden=True)
-        return command
+        return getattr(importlib.import_module(module), attribute)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -83,4 +79,8 @@ def cli(ctx: click.Context, directory: str) -> None:
 
 def main() -> None:
     """The `aud` console script."""
+    if sys.argv[1:2] and sys.argv[1] in HOOK_COMMANDS:
+        from aud_git.hooks.entry import main as hook_main
+
+        hook_main(sys.argv[2:])
     cli.main()

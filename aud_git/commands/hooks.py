@@ -15,13 +15,19 @@ def hooks() -> None:
 
 
 @hooks.command("install")
-@click.option("--background", is_flag=True,
-              help="Let large updates (branch switches) detach so that git returns at once.")
+@click.option("--foreground", is_flag=True,
+              help="Update while git waits, unless an operation changed more than"
+                   " `background_threshold` files (default: git returns at once and the update"
+                   " runs detached).")
+# aud 0.1's option: detaching is now the default.
+@click.option("--background", is_flag=True, hidden=True)
 @click.option("--strict", is_flag=True, help="Fail commits whose staged Python/JS/TS does not parse.")
 @click.option("--force", is_flag=True, help="Install even where a hook manager is in charge.")
 @click.pass_context
-def install(ctx, background, strict, force):
-    """Install the hook shims (idempotent; existing hooks are chained, never clobbered)."""
+def install(ctx, foreground, background, strict, force):
+    """Install the hook shims (idempotent; existing hooks are chained, never clobbered).
+
+    git returns at once: the update runs detached, and `aud query --wait` waits for it."""
     from aud_git.git.workspace import hooks_dir
     from aud_git.hooks import install as installer
 
@@ -32,7 +38,7 @@ def install(ctx, background, strict, force):
                    " (or pass --force):\n", err=True)
         click.echo(installer.manager_snippet(manager))
         sys.exit(1)
-    for line in installer.install(workspace, background, strict):
+    for line in installer.install(workspace, foreground, strict):
         click.echo(f"aud: {line}")
 
 
@@ -55,8 +61,8 @@ def uninstall(ctx, everywhere):
 @click.pass_context
 def status(ctx, as_json):
     """Each hook (missing, ours, chained or foreign), its interpreter, and background work."""
+    from aud_git.activity import background_state
     from aud_git.hooks import install as installer
-    from aud_git.hooks.background import background_state
 
     workspace = workspace_of(ctx)
     states = installer.status(workspace)

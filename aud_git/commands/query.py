@@ -4,6 +4,7 @@ Readers never load pygit2: the repository is found and its freshness checked fro
 """
 from __future__ import annotations
 
+import os
 import sqlite3
 import sys
 from collections.abc import Callable, Sequence
@@ -20,29 +21,47 @@ _depth_option = click.option("--depth", type=click.IntRange(min=1), default=1, s
 
 
 @click.group()
+@click.option("--wait", is_flag=True,
+              help="First wait for the updates running or queued now (the hooks detach theirs).")
 @click.pass_context
-def query(ctx) -> None:
+def query(ctx, wait) -> None:
     """Ask the index: definitions, callers, callees, subclasses, references, importers,
     imports, files, SQL.
 
     Text output is grep-like (path:line:col: ..., columns 1-based); --json gives the documented
     shape (columns 0-based, `[]` for an empty list). An empty answer exits 1, an error exits 2.
     """
+    from aud_git.activity import background_state, wait_until_idle
     from aud_git.db import store
     from aud_git.git.refs import find_root
-    from aud_git.paths import db_path
+    from aud_git.paths import PF_DIR, db_path
     from aud_git.query.freshness import stale_reason
 
     root = find_root(ctx.obj["directory"])
+    pf_dir = os.path.join(root, PF_DIR)
+    if wait:
+        wait_until_idle(pf_dir)
     conn = store.connect(db_path(root), must_exist=True, readonly=True)
     try:
         reason = stale_reason(root, conn)
     except sqlite3.DatabaseError as exc:
         raise AudError(f"the index is unreadable or corrupt ({exc}); `aud index` rebuilds it") from None
-    if reason:
+    under_way = _update_under_way(background_state(pf_dir))
+    if under_way:
+        click.echo(f"aud: note: {under_way}; `aud query --wait ...` answers after it", err=True)
+    elif reason:
         click.echo(f"aud: warning: the index may be stale ({reason}); run `aud index --incremental`",
                    err=True)
     ctx.obj.update(root=root, conn=conn)
+
+
+def _update_under_way(state) -> str | None:
+    """What the answer may not include yet: an update running or queued."""
+    if state["running"] is not None:
+        return f"an update is running (pid {state['running']})"
+    if state["pending"] is not None:
+        return f"an update is queued (pid {state['pending']})"
+    return None
 
 
 def _emit(items: Sequence[Any], as_json: bool, line: Callable[[Any], str]) -> None:

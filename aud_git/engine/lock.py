@@ -39,21 +39,3 @@ def updater_lock(pf_dir: str, timeout: float) -> Iterator[None]:
     finally:
         release_in_workers(fd)
         os.close(fd)
-
-
-def lock_holder(pf_dir: str) -> int | None:
-    """The pid of a running updater, or None (the lock is free or was left by a dead process)."""
-    try:
-        fd = open_in_pf(pf_dir, LOCK_NAME, os.O_RDONLY)
-    except FileNotFoundError:
-        return None
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-        except BlockingIOError:
-            content = os.read(fd, 32).decode(errors="replace").strip()
-            return int(content) if content.isdigit() else -1
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        return None
-    finally:
-        os.close(fd)

@@ -55,8 +55,10 @@ class Request:
 def run_update(workspace: Workspace, *, mode: str, jobs: int | None = None,
                use_cache: bool = True, hints: Iterable[str] = (), since: str | None = None,
                progress: Progress | None = None, full_in_process: bool = True,
-               wait_for_lock: bool = True) -> Summary:
-    """One update, returned as data. With `since`, the summary carries the CI workset."""
+               wait_for_lock: bool = True,
+               on_locked: Callable[[], None] | None = None) -> Summary:
+    """One update, returned as data. With `since`, the summary carries the CI workset.
+    `on_locked` runs once the updaters' lock is held, before anything is read."""
     started = time.monotonic()
     config = load_config(workspace.workdir)
     ensure_pf_dir(workspace.pf_dir)
@@ -67,6 +69,8 @@ def run_update(workspace: Workspace, *, mode: str, jobs: int | None = None,
     request = Request(mode, jobs or default_jobs(), use_cache, tuple(hints), progress,
                       full_in_process, wait_for_lock)
     with updater_lock(workspace.pf_dir, config.lock_timeout if wait_for_lock else 0.0):
+        if on_locked is not None:
+            on_locked()
         cache = ExtractionCache(os.path.join(workspace.pf_dir, CACHE_NAME)) if use_cache else None
         try:
             summary, conn = _update_with_retry(workspace, config, request, cache, notes)

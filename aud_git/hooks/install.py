@@ -109,11 +109,11 @@ def _is_ours(path: str) -> bool:
     return MARKER in _head_of(path)
 
 
-def install(workspace: Workspace, background: bool, strict: bool) -> list[str]:
+def install(workspace: Workspace, foreground: bool, strict: bool) -> list[str]:
     directory = hooks_dir(workspace)
     os.makedirs(directory, exist_ok=True)
     shared = is_shared(workspace, directory)
-    flags = [*(["--background"] if background else []), *(["--strict"] if strict else []),
+    flags = [*(["--foreground"] if foreground else []), *(["--strict"] if strict else []),
              *(["--opt-in"] if shared else [])]
     shim = _shim(flags)
     report = []
@@ -186,7 +186,7 @@ def status(workspace: Workspace) -> list[HookInfo]:
         python = _recorded_python(path)
         if python is not None and python not in runs_by_python:
             runs_by_python[python] = os.access(python, os.X_OK) and subprocess.run(
-                [python, "-I", "-c", "import aud_git.commands"], capture_output=True).returncode == 0
+                [python, "-I", "-c", "import aud_git.hooks.entry"], capture_output=True).returncode == 0
         runs = runs_by_python.get(python, False) if python is not None else False
         state = "chained" if os.path.lexists(path + CHAINED_SUFFIX) else "ours"
         states.append(HookInfo(name=name, state=state, path=path, python=python, runs=runs))

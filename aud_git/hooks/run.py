@@ -1,9 +1,16 @@
-"""What a git hook does: the full incremental reconciliation, with git's arguments only as hints.
+"""What a git hook does: start an update that reconciles everything, with git's arguments only
+as hints, and return.
 
 Hooks never break the git command that fired them: post-* hooks always exit 0 and print at most
-one line. While a multi-step operation is under way (rebase, sequencer, merge in progress) the
-update is deferred to one detached waiter, which reconciles once git has finished, whichever hook
-(if any) git fires last.
+one line. By default a post-* hook detaches the update and git returns at once (`--foreground`
+runs updates of up to `background_threshold` files inside the hook instead). Detached updates
+queue: while one is waiting for the updaters' lock, a new hook needs none of its own, since
+that one takes its snapshot after the hook's git operation. While a multi-step operation is
+under way (rebase, sequencer) the update is deferred to one detached waiter, which reconciles
+once git has finished, whichever hook (if any) git fires last.
+
+The path of a detached hook imports nothing beyond the standard library's process and file
+primitives: it is what every commit and checkout pays for.
 """
 from __future__ import annotations
 
@@ -12,11 +19,10 @@ import os
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from aud_git.errors import AudError
-from aud_git.logbook import log_line
-from aud_git.paths import BACKGROUND_PID, HOOKS_LOG, PF_DIR, WAITER_LOCK, open_in_pf
+from aud_git.paths import BACKGROUND_PID, HOOKS_LOG, PF_DIR, QUEUE_LOCK, WAITER_LOCK, open_in_pf
 
 POST_HOOKS = ("post-checkout", "post-merge", "post-rewrite", "post-commit")
 HOOK_NAMES = ("pre-commit", *POST_HOOKS)
@@ -27,8 +33,7 @@ _IN_PROGRESS = ("rebase-merge", "rebase-apply", "sequencer")
 _WAIT_LIMIT_SECONDS = 2 * 3600
 
 
-@dataclass(frozen=True)
-class HookCall:
+class HookCall(NamedTuple):
     name: str
     args: tuple[str, ...]
 
@@ -75,6 +80,8 @@ def operation_in_progress(git_dir: str) -> str | None:
 
 
 def _log(pf_dir: str, line: str) -> None:
+    from aud_git.logbook import log_line
+
     log_line(pf_dir, line, HOOKS_LOG)
 
 
@@ -93,27 +100,50 @@ def _detach(workdir: str, *args: str, pass_fd: int | None = None) -> int:
     return child.pid
 
 
-def detach_update(workdir: str, name: str) -> None:
-    """A background update, marked pending (its pid in `.pf/background.pid`) before git returns."""
-    pid = _detach(workdir, "hook-impl", "--background-update", name)
-    fd = open_in_pf(os.path.join(workdir, PF_DIR), BACKGROUND_PID,
-                    os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+def _hand_over_lock(workdir: str, name: str) -> int | None:
+    """`.pf/NAME` opened and locked by this process, to be handed to a detached child; None when
+    another process holds it."""
+    fd = open_in_pf(os.path.join(workdir, PF_DIR), name, os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def queue_update(workdir: str, name: str) -> bool:
+    """A detached update, marked pending (its pid in `.pf/background.pid`) before git returns;
+    False when a queued one, which has not taken its snapshot yet, will see this change too.
+
+    The queue lock is taken here and handed to the child, which lets go of it only once it
+    holds the updaters' lock and before it takes its snapshot: a hook that finds the queue
+    lock held knows that snapshot comes after its own git operation."""
+    fd = _hand_over_lock(workdir, QUEUE_LOCK)
+    if fd is None:
+        return False
+    try:
+        pid = _detach(workdir, "hook-impl", "--background-update", "--queue-fd", str(fd), name,
+                      pass_fd=fd)
+    finally:
+        os.close(fd)
+    marker = open_in_pf(os.path.join(workdir, PF_DIR), BACKGROUND_PID,
+                        os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+    with os.fdopen(marker, "w", encoding="utf-8") as handle:
         handle.write(f"{pid}\n")
+    return True
 
 
 def detach_waiter(workdir: str, name: str) -> bool:
     """One waiter at a time: this process takes the waiter lock and hands it to the child."""
-    fd = open_in_pf(os.path.join(workdir, PF_DIR), WAITER_LOCK, os.O_RDWR | os.O_CREAT)
+    fd = _hand_over_lock(workdir, WAITER_LOCK)
+    if fd is None:
+        return False  # a waiter is already on it
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return False  # a waiter is already on it
         _detach(workdir, "hook-impl", "--deferred", "--lock-fd", str(fd), name, pass_fd=fd)
-        return True
     finally:
         os.close(fd)
+    return True
 
 
 def _size_estimate(workspace, call: HookCall) -> int | None:
@@ -153,46 +183,64 @@ def opted_in() -> bool:
         return False
 
 
-def run_hook(call: HookCall, background: bool, strict: bool) -> int:
+def run_hook(call: HookCall, foreground: bool, strict: bool) -> int:
+    from aud_git.git.refs import find_root, git_dir_of
+
+    status = _strict_check() if strict and call.name == "pre-commit" else 0
+    if call.name == "pre-commit" and not foreground:
+        return status  # post-commit updates once the commit exists
+    root = find_root(".")
+    final_rewrite = call.name == "post-rewrite" and call.args[:1] == ("rebase",)
+    state = operation_in_progress(git_dir_of(root))
+    if state and not final_rewrite:
+        started = detach_waiter(root, call.name)
+        _log(os.path.join(root, PF_DIR), f"{call.name}: deferred while {state} exists"
+                                         + ("" if started else " (a waiter is already on it)"))
+        return status
+    if foreground:
+        _update_in_hook(call)
+    else:
+        queue_update(root, call.name)
+    return status
+
+
+def _strict_check() -> int:
+    from aud_git.git.workspace import open_workspace
+
+    failures = strict_parse_failures(open_workspace("."))
+    for failure in failures:
+        print(f"aud: {failure}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+def _update_in_hook(call: HookCall) -> None:
+    """`--foreground`: the update runs while git waits, unless the operation changed more than
+    `background_threshold` files or another updater holds the lock."""
+    from aud_git.activity import lock_holder
     from aud_git.config import load_config
-    from aud_git.engine.lock import LockBusy, lock_holder
+    from aud_git.engine.lock import LockBusy
     from aud_git.engine.update import run_update
     from aud_git.git.workspace import open_workspace
 
     workspace = open_workspace(".")
     pf_dir = workspace.pf_dir
-    status = 0
-    if strict and call.name == "pre-commit":
-        failures = strict_parse_failures(workspace)
-        for failure in failures:
-            print(f"aud: {failure}", file=sys.stderr)
-        status = 1 if failures else 0
-    final_rewrite = call.name == "post-rewrite" and call.args[:1] == ("rebase",)
-    state = operation_in_progress(workspace.git_dir)
-    if state and not final_rewrite:
-        started = detach_waiter(workspace.workdir, call.name)
-        _log(pf_dir, f"{call.name}: deferred while {state} exists"
-                     + ("" if started else " (a waiter is already on it)"))
-        return status
-    config = load_config(workspace.workdir)
-    size = _size_estimate(workspace, call) if background and call.name in POST_HOOKS else None
-    if size is not None and size > config.background_threshold:
-        detach_update(workspace.workdir, call.name)
+    size = _size_estimate(workspace, call) if call.name in POST_HOOKS else None
+    if size is not None and size > load_config(workspace.workdir).background_threshold:
+        queue_update(workspace.workdir, call.name)
         _log(pf_dir, f"{call.name}: update detached ({size} changed files)")
-        return status
+        return
     try:  # no hook ever waits for another updater: git would wait with it
         if lock_holder(pf_dir) is not None:
             raise LockBusy("held")
         summary = run_update(workspace, mode="incremental", wait_for_lock=False)
     except LockBusy:
-        detach_update(workspace.workdir, call.name)
+        queue_update(workspace.workdir, call.name)
         _log(pf_dir, f"{call.name}: update detached (another update holds the lock)")
         if call.name == "pre-commit":
             print("aud: another update is running; this commit's update continues in the"
                   " background", file=sys.stderr)
-        return status
+        return
     _log(pf_dir, f"{call.name} {' '.join(call.args)}: {_reported(workspace, summary)}")
-    return status
 
 
 def _reported(workspace, summary) -> str:
@@ -203,7 +251,7 @@ def _reported(workspace, summary) -> str:
     return summary.line() + (f" [{note}]" if note else "")
 
 
-def update_whatever_the_wait(workspace):
+def update_whatever_the_wait(workspace, on_locked=None):
     """A detached or deferred update: nobody waits on it, so it waits for the lock as long as
     another updater holds it (a long full rebuild may outlast `lock_timeout`), and the update
     a hook asked for is never lost."""
@@ -212,21 +260,35 @@ def update_whatever_the_wait(workspace):
 
     while True:
         try:
-            return run_update(workspace, mode="incremental")
+            return run_update(workspace, mode="incremental", on_locked=on_locked)
         except LockBusy:
             continue  # the holder is alive (a dead one's lock is released by the kernel)
 
 
-def run_background_update(name: str) -> int:
+class _QueuePlace:
+    """The queue lock a detached update holds until it holds the updaters' lock."""
+
+    def __init__(self, fd: int | None) -> None:
+        self.fd = fd
+
+    def leave(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+
+def run_background_update(name: str, queue_fd: int | None) -> int:
     """A detached update; it clears its pending marker when done."""
     from aud_git.git.workspace import open_workspace
 
+    place = _QueuePlace(queue_fd)
     workspace = open_workspace(".")
     marker = os.path.join(workspace.pf_dir, BACKGROUND_PID)
     try:
-        summary = update_whatever_the_wait(workspace)
+        summary = update_whatever_the_wait(workspace, on_locked=place.leave)
         _log(workspace.pf_dir, f"{name} (background): {_reported(workspace, summary)}")
     finally:
+        place.leave()
         try:
             with os.fdopen(open_in_pf(workspace.pf_dir, BACKGROUND_PID, os.O_RDONLY),
                            encoding="utf-8") as handle:

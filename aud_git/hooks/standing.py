@@ -3,10 +3,10 @@ reconciliation, writing nothing), the hooks that keep it fresh, and the work und
 `aud status` prints and the MCP server's `index_status` answers."""
 from __future__ import annotations
 
+from aud_git.activity import background_state
 from aud_git.contract import Status
 from aud_git.engine.status import index_freshness
 from aud_git.git.workspace import Workspace
-from aud_git.hooks.background import background_state
 from aud_git.hooks.install import keeps_index_fresh
 from aud_git.hooks.install import status as hook_status
 

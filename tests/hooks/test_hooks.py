@@ -9,6 +9,7 @@ import time
 
 import pytest
 
+from aud_git.activity import background_state
 from conftest import wait_for_background
 
 
@@ -195,7 +196,8 @@ def test_missing_interpreter_is_one_line_and_exit_0(hooked):
     hooked.git("add", "b.py")
     result = hooked.git("commit", "-q", "-m", "still works")
     assert result.returncode == 0
-    assert result.stderr.count("hook skipped") == 2
+    # One line, from post-commit: pre-commit has nothing to do and never starts the interpreter.
+    assert result.stderr.count("hook skipped") == 1
     status = json.loads(hooked.run_aud("hooks", "status", "--json").stdout)
     assert {h["name"]: h["runs"] for h in status["hooks"]}["post-commit"] is False
 
@@ -210,9 +212,10 @@ def test_hooks_never_import_from_the_repository(hooked, tmp_path):
     result = hooked.git("commit", "-q", "-m", "shadowing modules", check=False)
     assert result.returncode == 0, result.stderr
     hooked.git("checkout", "-q", "-b", "other")
+    wait_for_background(hooked)
     assert not marker.exists()
     assert "json.py" in {p for (p,) in hooked.query("SELECT path FROM files")}
-    assert_exact_after_hooks(hooked)
+    hooked.assert_exact()
 
 
 def _interpreter_at(directory, with_venv: bool) -> str:
@@ -236,35 +239,69 @@ def test_the_interpreter_path_is_shell_quoted(repo, tmp_path, monkeypatch, with_
     monkeypatch.setattr(sys, "executable", python)
     repo.write("a.py", "x = 1\n")
     repo.commit("root")
-    hooks_install.install(open_workspace(str(repo.path)), background=False, strict=False)
+    hooks_install.install(open_workspace(str(repo.path)), foreground=False, strict=False)
     repo.write("b.py", "y = 1\n")
     repo.git("add", "b.py")
     result = repo.git("commit", "-q", "-m", "quoted", check=False)
     assert result.returncode == 0 and not marker.exists()
     if with_venv:
         assert_exact_after_hooks(repo)
-    else:  # an interpreter without aud-git: one line per hook, and git goes on
-        assert result.stderr.count("cannot import aud-git") == 2, result.stderr
+    else:  # an interpreter without aud-git: one line (post-commit's), and git goes on
+        assert result.stderr.count("cannot import aud-git") == 1, result.stderr
+
+
+def _commit_while_locked(repo):
+    """`git commit` while another updater holds the lock: (seconds taken, git's result)."""
+    fd = os.open(repo.path / ".pf" / "lock", os.O_RDWR)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        repo.write("b.py", "def later():\n    pass\n")
+        repo.git("add", "b.py")
+        started = time.monotonic()
+        result = repo.git("commit", "-q", "-m", "while locked")
+        return time.monotonic() - started, result
+    finally:
+        os.close(fd)
 
 
 def test_a_busy_lock_never_makes_a_commit_wait(hooked):
     hooked.write("aud.toml", "lock_timeout = 60\n")
     hooked.commit("configure")
     assert_exact_after_hooks(hooked)
-    fd = os.open(hooked.path / ".pf" / "lock", os.O_RDWR)
-    fcntl.flock(fd, fcntl.LOCK_EX)
-    try:
-        hooked.write("b.py", "def later():\n    pass\n")
-        hooked.git("add", "b.py")
-        started = time.monotonic()
-        result = hooked.git("commit", "-q", "-m", "while locked")
-        assert time.monotonic() - started < 20
-        assert "continues in the background" in result.stderr
-    finally:
-        os.close(fd)
+    seconds, result = _commit_while_locked(hooked)
+    assert seconds < 20 and result.stderr == ""
+    assert_exact_after_hooks(hooked)
+    assert "post-commit (background): " in (hooked.path / ".pf" / "hooks.log").read_text()
+
+
+def test_a_busy_lock_never_makes_a_foreground_commit_wait(hooked):
+    assert hooked.run_aud("hooks", "install", "--foreground").returncode == 0
+    hooked.write("aud.toml", "lock_timeout = 60\n")
+    hooked.commit("configure")
+    assert_exact_after_hooks(hooked)
+    seconds, result = _commit_while_locked(hooked)
+    assert seconds < 20
+    assert "continues in the background" in result.stderr
     assert "update detached (another update holds the lock)" in (
         hooked.path / ".pf" / "hooks.log").read_text()
     assert_exact_after_hooks(hooked)
+
+
+def test_commits_behind_a_queued_update_share_it(hooked):
+    """A detached update waiting for the lock takes its snapshot after every later commit:
+    those commits start no update of their own."""
+    fd = os.open(hooked.path / ".pf" / "lock", os.O_RDWR)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        for i in range(3):
+            hooked.write(f"queued{i}.py", f"def q{i}():\n    pass\n")
+            hooked.commit(f"queued {i}")
+        assert background_state(str(hooked.path / ".pf"))["pending"] is not None
+    finally:
+        os.close(fd)
+    assert_exact_after_hooks(hooked)
+    log = (hooked.path / ".pf" / "hooks.log").read_text()
+    assert log.count("post-commit (background): ") == 1, log
 
 
 def test_a_detached_update_outwaits_a_lock_held_past_lock_timeout(hooked):
@@ -298,17 +335,17 @@ def test_strict_pre_commit_names_file_and_line(repo):
     assert_exact_after_hooks(repo)
 
 
-def test_background_switch_returns_at_once_and_ends_exact(hooked):
+def test_a_foreground_switch_above_the_threshold_detaches_and_ends_exact(hooked):
     hooked.write("aud.toml", "background_threshold = 2\n")
     hooked.commit("configure")
     hooked.git("checkout", "-q", "-b", "big")
     for i in range(20):
         hooked.write(f"gen/m{i}.py", f"def g{i}():\n    pass\n")
     hooked.commit("big")
-    assert hooked.run_aud("hooks", "install", "--background").returncode == 0
+    assert hooked.run_aud("hooks", "install", "--foreground").returncode == 0
     hooked.git("checkout", "-q", "main")
     log = (hooked.path / ".pf" / "hooks.log").read_text()
-    assert "update detached" in log
+    assert "update detached (20 changed files)" in log
     assert_exact_after_hooks(hooked)
 
 

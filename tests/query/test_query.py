@@ -124,6 +124,30 @@ def test_stale_and_missing_index_are_announced(indexed, tmp_path):
     assert code == 2 and "run `aud index` first" in err
 
 
+def test_wait_answers_after_the_running_update(indexed):
+    """`--wait` answers from the index the running update leaves; without it, the answer comes
+    at once, with a note that an update is under way."""
+    import fcntl
+    import subprocess
+    import sys
+    import time
+
+    fd = os.open(indexed.path / ".pf" / "lock", os.O_RDWR)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    os.write(fd, f"{os.getpid()}\n".encode())
+    try:
+        code, _, err = ask(indexed, "def", "save")
+        assert code == 0 and f"an update is running (pid {os.getpid()})" in err
+        waiting = subprocess.Popen([sys.executable, "-m", "aud_git", "query", "--wait", "def", "save"],
+                                   cwd=indexed.path, stdout=subprocess.PIPE, text=True)
+        time.sleep(1.0)
+        assert waiting.poll() is None  # still waiting for the lock holder
+    finally:
+        os.close(fd)
+    out, _ = waiting.communicate(timeout=60)
+    assert waiting.returncode == 0 and "Model.save" in out
+
+
 def test_queries_work_while_an_update_holds_the_write_lock(indexed):
     from aud_git.db import store
 
