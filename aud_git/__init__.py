@@ -1,19 +1,12 @@
 """aud-git: a code index of a git repository that git keeps exact by itself."""
 from __future__ import annotations
 
-from functools import cache
-
-
-@cache
-def _version() -> str:
-    from importlib.metadata import version  # read once, and only by whoever asks
-
-    return version("aud-git")
-
 
 def __getattr__(name: str) -> str:
     """`aud_git.__version__`, from the installed package's metadata (pyproject.toml is the one
-    place the version is written)."""
+    place the version is written). Read only by whoever asks: every hook imports this package."""
     if name == "__version__":
-        return _version()
+        from importlib.metadata import version
+
+        return version("aud-git")
     raise AttributeError(name)

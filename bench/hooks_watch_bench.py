@@ -48,41 +48,74 @@ def _wait_idle(repo: Path) -> None:
         time.sleep(0.02)
 
 
+def _install(repo: Path, mode: str) -> None:
+    """`none`: no hooks; `detached`: the default; `foreground`: `--foreground`."""
+    subprocess.run([AUD, "hooks", "uninstall"], cwd=repo, check=True, capture_output=True)
+    if mode != "none":
+        subprocess.run([AUD, "hooks", "install", *(["--foreground"] if mode == "foreground" else [])],
+                       cwd=repo, check=True, capture_output=True)
+
+
+def _git_timed(repo: Path, *args: str) -> tuple[float, float]:
+    """(seconds until git returned, seconds until the index was idle again)."""
+    started = time.perf_counter()
+    subprocess.run(["git", *args], cwd=repo, check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, env=ENV)
+    returned = time.perf_counter() - started
+    _wait_idle(repo)
+    return returned, time.perf_counter() - started
+
+
+def _rounds(repo: Path, runs: int, mode: str) -> dict[str, list[tuple[float, float]]]:
+    """`git commit` of 5 edited files, `git checkout` between commits 5 files apart, and the
+    switch between Django 5.1.4 and 5.0.10 (508 files), with the hooks in `mode`."""
+    _install(repo, mode)
+    timings: dict[str, list[tuple[float, float]]] = {"commit": [], "checkout": [], "switch": []}
+    for round_number in range(runs):
+        _edit(repo, f"{mode}{round_number}")
+        subprocess.run(["git", "add", *EDITED], cwd=repo, check=True, env=ENV)
+        timings["commit"].append(_git_timed(repo, "commit", "-q", "-m", f"bench {mode}"))
+        timings["checkout"].append(_git_timed(repo, "checkout", "-q", "HEAD~1"))
+        timings["checkout"].append(_git_timed(repo, "checkout", "-q", "bench-hooks"))
+    for _ in range(max(2, runs // 2)):
+        for branch in ("django-5.0", "bench-hooks"):
+            timings["switch"].append(_git_timed(repo, "checkout", "-q", branch))
+    return timings
+
+
 def bench_hooks(runs: int) -> tuple[str, dict]:
     repo = django_repo()
-    subprocess.run([AUD, "hooks", "uninstall"], cwd=repo, check=True, capture_output=True)
+    _install(repo, "none")
+    subprocess.run(["git", "checkout", "-q", "-B", "bench-hooks", "main"], cwd=repo, check=True)
     subprocess.run([AUD, "index", "-q"], cwd=repo, check=True)
-    plain, hooked = [], []
-    shim = repo / ".git" / "hooks" / "post-commit"
-    subprocess.run([AUD, "hooks", "install"], cwd=repo, check=True, capture_output=True)
-    for round_number in range(runs):
-        _edit(repo, f"p{round_number}")
-        plain.append(_timed([AUD, "index", "--incremental", "-q"], repo))
-        _edit(repo, f"h{round_number}")
-        hooked.append(_timed([str(shim)], repo))
-    subprocess.run(["git", "checkout", "-q", "--", *EDITED], cwd=repo, check=True)
-    subprocess.run([AUD, "index", "--incremental", "-q"], cwd=repo, check=True)
-    switch = {"foreground": [], "background": []}
-    for mode in ("foreground", "background"):
-        subprocess.run([AUD, "hooks", "install", *(["--background"] if mode == "background" else [])],
-                       cwd=repo, check=True, capture_output=True)
-        for _ in range(max(2, runs // 2)):
-            for branch in ("django-5.0", "main"):
-                switch[mode].append(_timed(["git", "checkout", "-q", branch], repo))
-                _wait_idle(repo)
-    subprocess.run([AUD, "hooks", "uninstall"], cwd=repo, check=True, capture_output=True)
-    plain_s, hooked_s = statistics.median(plain), statistics.median(hooked)
-    fg, bg = statistics.median(switch["foreground"]), statistics.median(switch["background"])
-    results = {"incremental": plain_s, "post_commit_shim": hooked_s, "overhead": hooked_s - plain_s,
-               "switch_foreground": fg, "switch_background": bg}
+    try:
+        by_mode = {mode: _rounds(repo, runs, mode) for mode in ("none", "detached", "foreground")}
+    finally:
+        _install(repo, "none")
+        subprocess.run(["git", "checkout", "-q", "-f", "main"], cwd=repo, check=True)
+        subprocess.run(["git", "branch", "-q", "-D", "bench-hooks"], cwd=repo, check=True)
+        subprocess.run([AUD, "index", "--incremental", "-q"], cwd=repo, check=True)
+    results: dict = {}
+    rows = []
+    labels = {"commit": "`git commit` of 5 edited files", "checkout": "`git checkout` 5 files apart",
+              "switch": "`git checkout` 5.1.4 <-> 5.0.10 (508 files)"}
+    for what, label in labels.items():
+        plain = statistics.median(t for t, _ in by_mode["none"][what])
+        cells = [f"{plain * 1000:.0f}"]
+        results[what] = {"none": plain}
+        for mode in ("detached", "foreground"):
+            returned = statistics.median(t for t, _ in by_mode[mode][what])
+            fresh = statistics.median(f for _, f in by_mode[mode][what])
+            results[what][mode] = {"returned": returned, "fresh": fresh}
+            cells.append(f"{(returned - plain) * 1000:+.0f} / {fresh * 1000:.0f}")
+        rows.append(f"| {label} | {' | '.join(cells)} |")
     text = "\n".join([
         "### Hooks on Django 5.1.4", "",
-        "| what | median (s) |", "|---|---:|",
-        f"| `aud index --incremental` after 5 edited files | {plain_s:.3f} |",
-        f"| the post-commit shim after 5 edited files | {hooked_s:.3f} |",
-        f"| hook overhead | {(hooked_s - plain_s) * 1000:+.0f} ms |",
-        f"| `git checkout` between 5.1.4 and 5.0.10, hooks in the foreground (warm cache) | {fg:.3f} |",
-        f"| the same with `aud hooks install --background` (git returns at once) | {bg:.3f} |",
+        "Medians in ms. Hook columns: what the hooks add to git's own time / when the index was"
+        " fresh again (from the start of the git command).", "",
+        "| git operation | no hooks | default (detached) | `--foreground` |",
+        "|---|---:|---:|---:|",
+        *rows,
     ]) + "\n"
     return text, results
 

@@ -11,7 +11,7 @@ import pytest
 from pydantic import TypeAdapter
 
 from aud_git import contract
-from conftest import RFC3339
+from conftest import RFC3339, wait_for_background
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -93,6 +93,7 @@ def test_logs_stamp_entries_like_every_other_time(project):
     project.aud("index")
     assert project.run_aud("hooks", "install").returncode == 0
     project.commit("logged")
+    wait_for_background(project)
     entries = (project.path / ".pf" / "hooks.log").read_text().splitlines()
     assert entries and all(re.match(RFC3339 + " ", entry) for entry in entries)
     assert re.fullmatch(RFC3339, contract.timestamp(0))

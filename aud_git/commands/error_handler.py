@@ -50,7 +50,7 @@ def log_crash(exc: BaseException) -> str:
     one in the temporary directory); returns the log's path."""
     import tempfile
 
-    from aud_git.git.refs import find_root
+    from aud_git.git.layout import find_root
     from aud_git.logbook import log_exception
     from aud_git.paths import EVENTS_LOG, PF_DIR
 

@@ -33,7 +33,7 @@ def query(ctx, wait) -> None:
     """
     from aud_git.activity import background_state, wait_until_idle
     from aud_git.db import store
-    from aud_git.git.refs import find_root
+    from aud_git.git.layout import find_root
     from aud_git.paths import PF_DIR, db_path
     from aud_git.query.freshness import stale_reason
 

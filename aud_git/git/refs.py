@@ -5,49 +5,17 @@ libgit2 for that would cost more than the query.
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import struct
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from aud_git.errors import AudError
+from aud_git.git.layout import common_dir_of, git_dir_of
 
 # What in `.git/` changes the working tree as git sees it: HEAD, refs, the index, and the
 # rules (configuration, excludes, attributes, the sparse-checkout patterns).
 GIT_STATE_FILES = frozenset({"HEAD", "index", "packed-refs", "config", "info/exclude",
                              "info/attributes", "info/sparse-checkout"})
-
-
-def find_root(start: str) -> str:
-    """The nearest directory at or above `start` that holds `.git` (a directory or a file)."""
-    path = os.path.abspath(start)
-    while True:
-        if os.path.exists(os.path.join(path, ".git")):
-            return path
-        parent = os.path.dirname(path)
-        if parent == path:
-            raise AudError(f"not a git repository (or any parent up to /): {os.path.abspath(start)}")
-        path = parent
-
-
-def git_dir_of(root: str) -> str:
-    """The git directory of the working tree at `root` (a worktree's `.git` file is followed)."""
-    dot_git = os.path.join(root, ".git")
-    if os.path.isfile(dot_git):
-        with open(dot_git, encoding="utf-8") as handle:
-            content = handle.read().strip()
-        if content.startswith("gitdir:"):
-            return os.path.normpath(os.path.join(root, content[len("gitdir:"):].strip()))
-    return dot_git
-
-
-def common_dir_of(git_dir: str) -> str:
-    try:
-        with open(os.path.join(git_dir, "commondir"), encoding="utf-8") as handle:
-            return os.path.normpath(os.path.join(git_dir, handle.read().strip()))
-    except FileNotFoundError:
-        return git_dir
 
 
 def read_head(root: str) -> str | None:
@@ -97,6 +65,8 @@ def index_identity(git_dir: str) -> str | None:
             handle.seek(-_TRAILER, os.SEEK_END)
             trailer = handle.read()
             if not trailer[-20:].strip(b"\0"):  # skipHash: no checksum was written
+                import hashlib  # here: the hooks import this module and rarely get here
+
                 handle.seek(0)
                 trailer = hashlib.file_digest(handle, "sha256").digest()
     except OSError:

@@ -16,10 +16,8 @@ from __future__ import annotations
 
 import fcntl
 import os
-import subprocess
 import sys
 import time
-from typing import NamedTuple
 
 from aud_git.errors import AudError
 from aud_git.paths import BACKGROUND_PID, HOOKS_LOG, PF_DIR, QUEUE_LOCK, WAITER_LOCK, open_in_pf
@@ -33,9 +31,13 @@ _IN_PROGRESS = ("rebase-merge", "rebase-apply", "sequencer")
 _WAIT_LIMIT_SECONDS = 2 * 3600
 
 
-class HookCall(NamedTuple):
-    name: str
-    args: tuple[str, ...]
+class HookCall:
+    """A hook as git (or a hook manager) fired it. (Not a NamedTuple: `typing` costs each hook
+    ~9 ms.)"""
+    __slots__ = ("name", "args")
+
+    def __init__(self, name: str, args: tuple[str, ...]) -> None:
+        self.name, self.args = name, args
 
 
 def from_framework(args: tuple[str, ...]) -> HookCall:
@@ -85,25 +87,42 @@ def _log(pf_dir: str, line: str) -> None:
     log_line(pf_dir, line, HOOKS_LOG)
 
 
-def _detach(workdir: str, *args: str, pass_fd: int | None = None) -> int:
-    """Start `python -I -m aud_git ARGS` detached from git, its output appended to hooks.log
-    (isolated: nothing is imported from the repository it runs in)."""
-    pf_dir = os.path.join(workdir, PF_DIR)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+def _forked_off(pf_dir: str) -> int:
+    """fork(): the child's pid in the parent; 0 in the child, detached from git by then (a
+    session of its own, stdin from /dev/null, output appended to hooks.log, git's GIT_*
+    variables dropped: `GIT_INDEX_FILE` may name a commit's temporary index). The hook's
+    interpreter is already running, isolated (`-I`): forking it costs git ~1 ms, where starting
+    a second interpreter for the update cost ~25 ms."""
     log_fd = open_in_pf(pf_dir, HOOKS_LOG, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
-    with os.fdopen(log_fd, "a", encoding="utf-8") as log:
-        child = subprocess.Popen(
-            [sys.executable, "-I", "-m", "aud_git", *args], cwd=workdir, stdin=subprocess.DEVNULL,
-            stdout=log, stderr=log, start_new_session=True, env=env,
-            pass_fds=(pass_fd,) if pass_fd is not None else (),
-        )
-    return child.pid
+    null_fd = os.open(os.devnull, os.O_RDONLY)
+    pid = os.fork()
+    if pid == 0:
+        os.setsid()
+        os.dup2(null_fd, 0)
+        os.dup2(log_fd, 1)
+        os.dup2(log_fd, 2)
+        for key in [key for key in os.environ if key.startswith("GIT_")]:
+            del os.environ[key]
+    os.close(log_fd)
+    os.close(null_fd)
+    return pid
 
 
-def _hand_over_lock(workdir: str, name: str) -> int | None:
-    """`.pf/NAME` opened and locked by this process, to be handed to a detached child; None when
-    another process holds it."""
-    fd = open_in_pf(os.path.join(workdir, PF_DIR), name, os.O_RDWR | os.O_CREAT)
+def _live_detached(call: HookCall, work) -> None:
+    """The forked child's whole life: `work`, guarded like any hook, then exit (never back into
+    the hook's caller)."""
+    try:
+        guarded(call, work)
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
+
+
+def _locked_or_none(pf_dir: str, name: str) -> int | None:
+    """`.pf/NAME` opened and locked by this process (its forked child keeps the lock); None
+    when another process holds it."""
+    fd = open_in_pf(pf_dir, name, os.O_RDWR | os.O_CREAT)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -112,37 +131,36 @@ def _hand_over_lock(workdir: str, name: str) -> int | None:
     return fd
 
 
-def queue_update(workdir: str, name: str) -> bool:
+def queue_update(workdir: str, call: HookCall) -> bool:
     """A detached update, marked pending (its pid in `.pf/background.pid`) before git returns;
     False when a queued one, which has not taken its snapshot yet, will see this change too.
 
-    The queue lock is taken here and handed to the child, which lets go of it only once it
-    holds the updaters' lock and before it takes its snapshot: a hook that finds the queue
-    lock held knows that snapshot comes after its own git operation."""
-    fd = _hand_over_lock(workdir, QUEUE_LOCK)
+    The queue lock is taken here and kept by the child, which lets go of it only once it holds
+    the updaters' lock and before it takes its snapshot: a hook that finds the queue lock held
+    knows that snapshot comes after its own git operation."""
+    pf_dir = os.path.join(workdir, PF_DIR)
+    fd = _locked_or_none(pf_dir, QUEUE_LOCK)
     if fd is None:
         return False
-    try:
-        pid = _detach(workdir, "hook-impl", "--background-update", "--queue-fd", str(fd), name,
-                      pass_fd=fd)
-    finally:
-        os.close(fd)
-    marker = open_in_pf(os.path.join(workdir, PF_DIR), BACKGROUND_PID,
-                        os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+    pid = _forked_off(pf_dir)
+    if pid == 0:
+        _live_detached(call, lambda: run_background_update(call.name, _QueuePlace(fd)))
+    os.close(fd)
+    marker = open_in_pf(pf_dir, BACKGROUND_PID, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
     with os.fdopen(marker, "w", encoding="utf-8") as handle:
         handle.write(f"{pid}\n")
     return True
 
 
-def detach_waiter(workdir: str, name: str) -> bool:
-    """One waiter at a time: this process takes the waiter lock and hands it to the child."""
-    fd = _hand_over_lock(workdir, WAITER_LOCK)
+def detach_waiter(workdir: str, call: HookCall) -> bool:
+    """One waiter at a time, holding the waiter lock while it waits."""
+    pf_dir = os.path.join(workdir, PF_DIR)
+    fd = _locked_or_none(pf_dir, WAITER_LOCK)
     if fd is None:
         return False  # a waiter is already on it
-    try:
-        _detach(workdir, "hook-impl", "--deferred", "--lock-fd", str(fd), name, pass_fd=fd)
-    finally:
-        os.close(fd)
+    if _forked_off(pf_dir) == 0:
+        _live_detached(call, lambda: run_deferred(call.name))
+    os.close(fd)
     return True
 
 
@@ -184,7 +202,7 @@ def opted_in() -> bool:
 
 
 def run_hook(call: HookCall, foreground: bool, strict: bool) -> int:
-    from aud_git.git.refs import find_root, git_dir_of
+    from aud_git.git.layout import find_root, git_dir_of
 
     status = _strict_check() if strict and call.name == "pre-commit" else 0
     if call.name == "pre-commit" and not foreground:
@@ -193,14 +211,14 @@ def run_hook(call: HookCall, foreground: bool, strict: bool) -> int:
     final_rewrite = call.name == "post-rewrite" and call.args[:1] == ("rebase",)
     state = operation_in_progress(git_dir_of(root))
     if state and not final_rewrite:
-        started = detach_waiter(root, call.name)
+        started = detach_waiter(root, call)
         _log(os.path.join(root, PF_DIR), f"{call.name}: deferred while {state} exists"
                                          + ("" if started else " (a waiter is already on it)"))
         return status
     if foreground:
         _update_in_hook(call)
     else:
-        queue_update(root, call.name)
+        queue_update(root, call)
     return status
 
 
@@ -226,7 +244,7 @@ def _update_in_hook(call: HookCall) -> None:
     pf_dir = workspace.pf_dir
     size = _size_estimate(workspace, call) if call.name in POST_HOOKS else None
     if size is not None and size > load_config(workspace.workdir).background_threshold:
-        queue_update(workspace.workdir, call.name)
+        queue_update(workspace.workdir, call)
         _log(pf_dir, f"{call.name}: update detached ({size} changed files)")
         return
     try:  # no hook ever waits for another updater: git would wait with it
@@ -234,7 +252,7 @@ def _update_in_hook(call: HookCall) -> None:
             raise LockBusy("held")
         summary = run_update(workspace, mode="incremental", wait_for_lock=False)
     except LockBusy:
-        queue_update(workspace.workdir, call.name)
+        queue_update(workspace.workdir, call)
         _log(pf_dir, f"{call.name}: update detached (another update holds the lock)")
         if call.name == "pre-commit":
             print("aud: another update is running; this commit's update continues in the"
@@ -268,8 +286,8 @@ def update_whatever_the_wait(workspace, on_locked=None):
 class _QueuePlace:
     """The queue lock a detached update holds until it holds the updaters' lock."""
 
-    def __init__(self, fd: int | None) -> None:
-        self.fd = fd
+    def __init__(self, fd: int) -> None:
+        self.fd: int | None = fd
 
     def leave(self) -> None:
         if self.fd is not None:
@@ -277,11 +295,10 @@ class _QueuePlace:
             self.fd = None
 
 
-def run_background_update(name: str, queue_fd: int | None) -> int:
+def run_background_update(name: str, place: _QueuePlace) -> int:
     """A detached update; it clears its pending marker when done."""
     from aud_git.git.workspace import open_workspace
 
-    place = _QueuePlace(queue_fd)
     workspace = open_workspace(".")
     marker = os.path.join(workspace.pf_dir, BACKGROUND_PID)
     try:
@@ -300,25 +317,21 @@ def run_background_update(name: str, queue_fd: int | None) -> int:
     return 0
 
 
-def run_deferred(name: str, lock_fd: int) -> int:
-    """Hold the waiter lock (inherited as `lock_fd`) until git's multi-step operation ends,
-    then reconcile."""
+def run_deferred(name: str) -> int:
+    """Until git's multi-step operation ends (the waiter lock held all along), then reconcile."""
     from aud_git.git.workspace import open_workspace
 
-    try:
-        workspace = open_workspace(".")
-        deadline = time.monotonic() + _WAIT_LIMIT_SECONDS
-        while operation_in_progress(workspace.git_dir) and time.monotonic() < deadline:
-            time.sleep(0.2)
-        summary = update_whatever_the_wait(workspace)
-        _log(workspace.pf_dir, f"{name} (deferred): {_reported(workspace, summary)}")
-    finally:
-        os.close(lock_fd)
+    workspace = open_workspace(".")
+    deadline = time.monotonic() + _WAIT_LIMIT_SECONDS
+    while operation_in_progress(workspace.git_dir) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    summary = update_whatever_the_wait(workspace)
+    _log(workspace.pf_dir, f"{name} (deferred): {_reported(workspace, summary)}")
     return 0
 
 
 def _log_failure(call: HookCall, exc: Exception, with_traceback: bool = True) -> None:
-    from aud_git.git.refs import find_root
+    from aud_git.git.layout import find_root
     from aud_git.logbook import log_exception
 
     try:

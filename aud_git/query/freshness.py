@@ -14,7 +14,8 @@ import os
 import sqlite3
 import struct
 
-from aud_git.git.refs import git_dir_of, index_identity, tracked_paths
+from aud_git.git.layout import git_dir_of
+from aud_git.git.refs import index_identity, tracked_paths
 from aud_git.paths import PF_DIR, disk_path, stored_path
 
 
