@@ -1,12 +1,16 @@
 """aud-git: a code index of a git repository that git keeps exact by itself."""
 from __future__ import annotations
 
+_read_version: list[str] = []  # memo (functools would cost every hook its import)
+
 
 def __getattr__(name: str) -> str:
     """`aud_git.__version__`, from the installed package's metadata (pyproject.toml is the one
-    place the version is written). Read only by whoever asks: every hook imports this package."""
+    place the version is written), read once and only by whoever asks."""
     if name == "__version__":
-        from importlib.metadata import version
+        if not _read_version:
+            from importlib.metadata import version
 
-        return version("aud-git")
+            _read_version.append(version("aud-git"))
+        return _read_version[0]
     raise AttributeError(name)

@@ -3,7 +3,8 @@
     python bench/bench.py full          # full index: aud -j1, aud -j2, gtags
     python bench/bench.py incremental   # 5 edited files, no change, release switches
     python bench/bench.py query         # aud query commands on the Django index
-    python bench/bench.py all
+    python bench/bench.py scale         # full, 5 files, no-op at 1x, 3x and 10x Django, memory
+    python bench/bench.py all           # all but scale
     python bench/bench.py full --baseline OTHER/bin/aud   # also a previous aud, same run
 
 Reports medians of several runs and ratios; these machines are shared, so compare ratios.
@@ -21,7 +22,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from corpus import WORK, django_repo  # noqa: E402
+from corpus import WORK, django_copies, django_repo  # noqa: E402
 
 AUD = str(Path(sys.executable).parent / "aud")
 GTAGS_FILES = ("GTAGS", "GRTAGS", "GPATH")
@@ -132,9 +133,57 @@ def bench_incremental(repo: Path, runs: int) -> tuple[str, dict]:
     ]), results
 
 
+def timed_with_memory(command: list[str], cwd: Path) -> tuple[float, float]:
+    """(seconds, peak RSS in MB of the largest process of the run, as GNU time reports it)."""
+    started = time.perf_counter()
+    result = subprocess.run(["/usr/bin/time", "-f", "%M", *command], cwd=cwd, check=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    return time.perf_counter() - started, int(result.stderr.strip().splitlines()[-1]) / 1024
+
+
+def bench_scale(runs: int, copies: tuple[int, ...] = (1, 3, 10)) -> tuple[str, dict]:
+    """The cost growth table: each figure at N copies of Django against 1 copy."""
+    results: dict[int, dict[str, float]] = {}
+    for count in copies:
+        repo = django_copies(count)
+        fulls = []
+        for _ in range(2 if count >= 10 else 3):
+            shutil.rmtree(repo / ".pf", ignore_errors=True)
+            fulls.append(timed_with_memory([AUD, "index", "--full", "--no-cache", "-q"], repo))
+        noop = median_of(runs, [AUD, "index", "--incremental", "-q"], repo)
+        edits = []
+        for round_number in range(runs):
+            for index, rel in enumerate(EDITED):
+                with open(repo / "copy0" / rel, "a", encoding="utf-8") as handle:
+                    handle.write(f"\n\ndef _scale_{round_number}_{index}():\n    return 0\n")
+            edits.append(timed([AUD, "index", "--incremental", "-q"], repo))
+        subprocess.run(["git", "checkout", "-q", "--", "."], cwd=repo, check=True)
+        subprocess.run([AUD, "index", "--incremental", "-q"], cwd=repo, check=True)
+        subprocess.run([AUD, "verify"], cwd=repo, check=True,  # exact after the bench
+                       stdout=subprocess.DEVNULL)
+        results[count] = {
+            "files": int(subprocess.run(["git", "ls-files"], cwd=repo, capture_output=True,
+                                        text=True).stdout.count("\n")),
+            "full": statistics.median(s for s, _ in fulls),
+            "full_peak_mb": max(m for _, m in fulls),
+            "edit5": statistics.median(edits), "noop": noop,
+        }
+    one = results[copies[0]]
+    lines = ["### Cost growth: N copies of Django 5.1.4 side by side", "",
+             "| copies | files | full (s) | peak RSS (MB) | 5 edited files (s) | no-op (s) |",
+             "|---:|---:|---:|---:|---:|---:|"]
+    for count, row in results.items():
+        ratio = "" if count == copies[0] else " ({:.1f}×)"
+        lines.append(
+            f"| {count} | {row['files']:,} | {row['full']:.2f}{ratio.format(row['full'] / one['full'])}"
+            f" | {row['full_peak_mb']:.0f} | {row['edit5']:.3f}{ratio.format(row['edit5'] / one['edit5'])}"
+            f" | {row['noop']:.3f}{ratio.format(row['noop'] / one['noop'])} |")
+    return "\n".join(lines) + "\n", results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["full", "incremental", "query", "all"])
+    parser.add_argument("what", choices=["full", "incremental", "query", "scale", "all"])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--baseline", metavar="AUD",
                         help="full: also time this aud executable (a previous version), same run")
@@ -148,6 +197,9 @@ def main() -> None:
         report.append(text)
     if args.what in ("incremental", "all"):
         text, results["incremental"] = bench_incremental(repo, args.runs)
+        report.append(text)
+    if args.what == "scale":
+        text, results["scale"] = bench_scale(args.runs)
         report.append(text)
     if args.what in ("query", "all"):
         from query_bench import bench_queries

@@ -47,13 +47,25 @@ def _unpack_into(repo: Path, version: str, package: str = "django") -> None:
     for child in repo.iterdir():
         if child.name != ".git":
             shutil.rmtree(child) if child.is_dir() and not child.is_symlink() else child.unlink()
-    with tarfile.open(_sdist(version, package)) as archive:
+    _extract(_sdist(version, package), repo)
+
+
+def _extract(sdist: Path, target: Path) -> None:
+    """The sdist's files under `target`, without the archive's top directory."""
+    with tarfile.open(sdist) as archive:
         for member in archive.getmembers():
             parts = Path(member.name).parts[1:]
             if not parts:
                 continue
             member.name = str(Path(*parts))
-            archive.extract(member, repo, filter="data")
+            archive.extract(member, target, filter="data")
+
+
+def refresh_stat_cache(repo: Path) -> None:
+    """git's stat data matched to the files as they are now: a copied or freshly checked out
+    tree would otherwise have the first update time git's re-hashing, not aud."""
+    subprocess.run(["git", "update-index", "-q", "--refresh"], cwd=repo, capture_output=True,
+                   env={**os.environ, **GIT_ENV})
 
 
 def django_repo(name: str = "django") -> Path:
@@ -62,6 +74,7 @@ def django_repo(name: str = "django") -> Path:
     if (repo / ".git").exists():
         _git(repo, "checkout", "-q", "-f", "main")
         _git(repo, "clean", "-q", "-fdx", "-e", ".pf")
+        refresh_stat_cache(repo)
         return repo
     repo.mkdir(parents=True)
     _git(repo, "init", "-q", "-b", "main")
@@ -75,6 +88,24 @@ def django_repo(name: str = "django") -> Path:
     _git(repo, "add", "-A")
     _git(repo, "commit", "-q", "-m", f"Django {RELEASES['django-5.0']}")
     _git(repo, "checkout", "-q", "main")
+    return repo
+
+
+def django_copies(copies: int) -> Path:
+    """Django 5.1.4 `copies` times side by side (`copy0/`, `copy1/`, ...) in one commit: the
+    corpus of the cost growth table."""
+    repo = WORK / f"django-x{copies}"
+    if (repo / ".git").exists():
+        _git(repo, "checkout", "-q", "-f", "main")
+        _git(repo, "clean", "-q", "-fdx", "-e", ".pf")
+    else:
+        repo.mkdir(parents=True)
+        _git(repo, "init", "-q", "-b", "main")
+        for index in range(copies):
+            _extract(_sdist(RELEASES["main"]), repo / f"copy{index}")
+        _git(repo, "add", "-A")
+        _git(repo, "commit", "-q", "-m", f"Django {RELEASES['main']} x{copies}")
+    refresh_stat_cache(repo)
     return repo
 
 
