@@ -63,6 +63,10 @@ class Config:
             return ("", "src")
         return ("",)
 
+    def source_roots_depend_on(self, path: str) -> bool:
+        """Can `path` coming or going change what `resolve_source_roots` detects?"""
+        return self.source_roots is None and path.startswith("src/") and path.endswith((".py", ".pyi"))
+
     def fingerprint(self, source_roots: tuple[str, ...]) -> str:
         """What the database content depends on; other settings leave it unchanged."""
         content = {

@@ -22,13 +22,13 @@ def index_freshness(workspace: Workspace) -> Status:
     conn = store.connect(workspace.db_path, readonly=True)
     try:
         meta = store.read_meta(conn)
-        entries = take_snapshot(workspace, config)[0]
-        plan = reconcile(conn, workspace, config, entries, [])
+        snapshot = take_snapshot(workspace, config)
+        plan = reconcile(conn, workspace, config, snapshot, [])
     finally:
         conn.close()
     added = sorted(e.path for e in plan.to_extract if e.path not in plan.stored)
     modified = sorted({e.path for e in plan.to_extract if e.path in plan.stored} | set(plan.oid_only))
-    reason = Identity.of(config, entries).why_full(meta)
+    reason = Identity.of(config, snapshot.entries).why_full(meta)
     last_update = float(meta.get("last_update") or 0)
     return Status(
         version=OUTPUT_VERSION,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import posixpath
 import sqlite3
 import time
 from collections import Counter
@@ -22,10 +23,18 @@ from aud_git.engine.build import cycle_collection_paused, full_build
 from aud_git.engine.extraction import records_for
 from aud_git.engine.identity import Identity
 from aud_git.engine.lock import updater_lock
-from aud_git.engine.plan import Plan, StoredRow, previous_snapshot, reconcile, same_content, stored_rows
+from aud_git.engine.plan import (
+    Plan,
+    StoredRow,
+    failed_paths,
+    previous_state,
+    reconcile,
+    same_content,
+    stored_rows,
+)
 from aud_git.engine.summary import Failure, Summary
 from aud_git.extract import FileRecord
-from aud_git.git.snapshot import Entry, take_snapshot
+from aud_git.git.snapshot import Entry, GitState, Snapshot, take_snapshot
 from aud_git.git.workspace import Workspace, ensure_pf_excluded, refuse_tracked_pf
 from aud_git.logbook import log_internal_errors, log_line
 from aud_git.paths import CACHE_NAME, ensure_pf_dir
@@ -145,30 +154,63 @@ def _update_locked(conn: sqlite3.Connection, workspace: Workspace, config: Confi
     the summary and a connection to the index as it now is (a full build makes a new file)."""
     mode = "full" if force_full else request.mode
     meta = store.read_meta(conn)
-    stored = stored_rows(conn) if mode == "incremental" and meta else None
+    incremental = mode == "incremental" and bool(meta)
+    previous = previous_state(meta, workspace) if incremental else None
     snapshot_at = time.time()
-    entries, git_state = take_snapshot(workspace, config, previous_snapshot(meta, stored, workspace))
-    snapshot_meta = {
-        "snapshot_at": snapshot_at,
-        "index_checksum": git_state.index_checksum,
-        "status_paths": json.dumps(sorted(git_state.status_paths)),
-        "snapshot_exclude": json.dumps(list(git_state.exclude)),
-        "snapshot_unwatched": json.dumps(sorted(git_state.unwatched)),
-        "workdir": workspace.workdir,
-    }
-    identity = Identity.of(config, entries)
+    snapshot = take_snapshot(workspace, config, previous, _also_examine(conn, request, previous))
+    stored = stored_rows(conn, snapshot.examined) if incremental else None
+    identity = identity_now(conn, config, snapshot, stored, meta)
     reason = identity.why_full(meta) if mode == "incremental" else None
     if mode == "full" or reason is not None:
         conn.close()
         if not request.full_in_process:
             raise FullRebuildDue(reason or "a full rebuild was requested")
+        if snapshot.examined is not None:  # a rebuild reads every path
+            snapshot_at, snapshot = time.time(), take_snapshot(workspace, config)
         with store.new_database(workspace.db_path) as built:
-            summary = _full(built, workspace, config, entries, request, cache, snapshot_meta)
+            summary = _full(built, workspace, config, snapshot.entries, request, cache,
+                            _snapshot_meta(workspace, snapshot, snapshot_at))
         summary.reason = reason
         return summary, store.connect(workspace.db_path)
-    summary = incremental_update(conn, workspace, config, entries, identity, request, cache,
-                                 snapshot_meta, stored)
+    summary = incremental_update(conn, workspace, config, snapshot, identity, request, cache,
+                                 _snapshot_meta(workspace, snapshot, snapshot_at), stored)
     return summary, conn
+
+
+def _also_examine(conn: sqlite3.Connection, request: Request,
+                  previous: GitState | None) -> list[str]:
+    """What a partial snapshot examines besides what git reports: the hints, and the files whose
+    extraction failed (tried again by every update)."""
+    if previous is None:
+        return []
+    return [*(posixpath.normpath(hint) for hint in request.hints), *failed_paths(conn)]
+
+
+def _snapshot_meta(workspace: Workspace, snapshot: Snapshot, snapshot_at: float) -> dict:
+    state = snapshot.state
+    return {
+        "snapshot_at": snapshot_at,
+        "index_checksum": state.index_checksum,
+        "status_paths": json.dumps(sorted(state.status_paths)),
+        "snapshot_exclude": json.dumps(list(state.exclude)),
+        "snapshot_unwatched": json.dumps(sorted(state.unwatched)),
+        "workdir": workspace.workdir,
+    }
+
+
+def identity_now(conn: sqlite3.Connection, config: Config, snapshot: Snapshot,
+                 stored: dict[str, StoredRow] | None, meta: dict[str, str]) -> Identity:
+    """The identity of the tree the snapshot sees. After a partial snapshot the source roots
+    are the last update's (`meta`: an update whose roots differ rebuilds) unless a path they
+    depend on came or went; then they are detected again from every path."""
+    if snapshot.examined is None:
+        return Identity.of(config, snapshot.entries)
+    present, was = snapshot.entries.keys(), (stored or {}).keys()
+    came_or_went = {path for path in snapshot.examined if (path in present) != (path in was)}
+    if "source_roots" in meta and not any(map(config.source_roots_depend_on, came_or_went)):
+        return Identity(config, tuple(json.loads(meta["source_roots"])))
+    paths = {path for (path,) in conn.execute("SELECT path FROM files")}
+    return Identity.of(config, (paths - came_or_went) | (came_or_went & present))
 
 
 def _full(conn: sqlite3.Connection, workspace: Workspace, config: Config,
@@ -212,17 +254,18 @@ class Linked:
 
 
 def incremental_update(conn: sqlite3.Connection, workspace: Workspace, config: Config,
-                       entries: dict[str, Entry], identity: Identity, request: Request,
+                       snapshot: Snapshot, identity: Identity, request: Request,
                        cache: ExtractionCache | None, snapshot_meta: dict,
                        stored: dict[str, StoredRow] | None = None) -> Summary:
-    plan = reconcile(conn, workspace, config, entries, list(request.hints), stored)
+    plan = reconcile(conn, workspace, config, snapshot, list(request.hints), stored)
     with cycle_collection_paused(), store.write_transaction(conn):
         changes = extract_changes(workspace, config, plan, identity, request.jobs, cache)
         record_blob_ids(conn, changes.oid_only)
         linked = apply_changes(conn, changes, identity, cache) if changes.any else Linked()
         write_incremental_meta(conn, workspace, snapshot_meta, counted=changes.any)
         issues = validate_update(conn, workspace, changes, linked, identity)
-    return _incremental_summary(plan, changes, linked, len(entries), issues)
+        (files,) = conn.execute("SELECT count(*) FROM files").fetchone()
+    return _incremental_summary(plan, changes, linked, files, issues)
 
 
 def extract_changes(workspace: Workspace, config: Config, plan: Plan, identity: Identity,

@@ -26,7 +26,7 @@ def fresh_build(workspace: Workspace, db_path: str, jobs: int = 1) -> sqlite3.Co
     """A full build of the working tree into `db_path`, bypassing the extraction cache."""
     config = load_config(workspace.workdir)
     conn = store.connect(db_path)
-    full_build(conn, workspace, config, take_snapshot(workspace, config)[0], jobs)
+    full_build(conn, workspace, config, take_snapshot(workspace, config).entries, jobs)
     return conn
 
 

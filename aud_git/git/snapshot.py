@@ -3,6 +3,11 @@
 A tracked file that `status` reports unchanged takes its blob id from the git index without being
 read. Every other file (modified, untracked-not-ignored, type change, conflicted) has `oid` None:
 whoever needs its identity reads it, and hashes those very bytes.
+
+When git's index is the one the last update saw, a snapshot is partial: it examines only the
+paths that can differ from what that update stored (what `status` reports now or reported then,
+the paths git does not look at, and those the caller adds), and every other row stands. Its
+cost follows the change, not the repository.
 """
 from __future__ import annotations
 
@@ -24,7 +29,6 @@ from aud_git.paths import PF_DIR, real_path, stored_path
 
 _SUBMODULE_MODE = 0o160000
 _SYMLINK_MODE = 0o120000
-_FILE_MODE = 0o100644
 _READ_FROM_WORKTREE = (
     FileStatus.WT_NEW
     | FileStatus.WT_MODIFIED
@@ -52,39 +56,37 @@ class GitState:
 
 
 @dataclass(frozen=True)
-class Previous:
-    """The last update's snapshot: its git state, and the `files` rows it left (path -> oid,
-    is-symlink). Rows and state are written in one transaction, so they always agree."""
+class Snapshot:
+    """Indexed path -> Entry, and the git state seen. `examined` None: `entries` is the whole
+    tree. Otherwise only the `examined` paths were looked at; `entries` holds those present
+    now, and the last update's row stands for every path not examined."""
+    entries: dict[str, Entry]
     state: GitState
-    rows: dict[str, tuple[str | None, bool]]
+    examined: frozenset[str] | None = None
 
 
-def take_snapshot(workspace: Workspace, config: Config,
-                  previous: Previous | None = None) -> tuple[dict[str, Entry], GitState]:
-    """Indexed path -> Entry, and the git state seen.
-
-    With `previous`, and git's index unchanged since (same identity, same exclude patterns),
-    unchanged paths take their blob ids from the previous rows: only paths `status` reports now
-    or reported then are looked up in the index. Otherwise every index entry is read. Either
-    way a blob id is kept only where it provably is the id of the working tree's bytes (see
-    conversions.py); elsewhere the entry says "read".
+def take_snapshot(workspace: Workspace, config: Config, previous: GitState | None = None,
+                  also_examine: Iterable[str] = ()) -> Snapshot:
+    """The tree as git sees it; partial when `previous` (the last update's git state, written
+    in the same transaction as its rows) saw the same git index under the same exclude
+    patterns. Then only the paths `status` reports now or reported then, the paths git does not
+    look at (they may have come and gone without a word from status) and `also_examine` are
+    looked up in the index. Either way a blob id is kept only where it provably is the id of
+    the working tree's bytes (see conversions.py); elsewhere the entry says "read".
     """
     checksum = index_identity(workspace.git_dir)
     status, index = _status_and_index(workspace.repo)
     entries: dict[str, Entry] = {}
     submodules: set[str] = set()
     carried = previous if (previous is not None and checksum is not None
-                           and previous.state.index_checksum == checksum
-                           and previous.state.exclude == config.exclude) else None
+                           and previous.index_checksum == checksum
+                           and previous.exclude == config.exclude) else None
     # The flags only change with git's index: on the fast path, the last snapshot's hold.
-    unwatched = carried.state.unwatched if carried else _unwatched(workspace, index)
+    unwatched = carried.unwatched if carried else _unwatched(workspace, index)
+    examined = None
     if carried is not None:
-        # Paths git does not look at may have come and gone without a word from status.
-        suspects = set(status) | carried.state.status_paths | unwatched
-        for path, (oid, symlink) in carried.rows.items():
-            if path not in suspects:
-                entries[path] = Entry(path, oid, _SYMLINK_MODE if symlink else _FILE_MODE)
-        found = (_stage_zero(index, real_path(p)) for p in sorted(suspects))
+        examined = frozenset(status) | carried.status_paths | unwatched | frozenset(also_examine)
+        found = (_stage_zero(index, real_path(p)) for p in sorted(examined))
         index_entries: Iterable[pygit2.IndexEntry | plumbing.Entry] = (
             e for e in found if e is not None)
     else:
@@ -104,7 +106,8 @@ def take_snapshot(workspace: Workspace, config: Config,
             entries[path] = Entry(path, None, entries[path].mode)
         else:  # gone, and git will not say so: left out, as a full snapshot leaves it out
             del entries[path]
-    return entries, GitState(checksum, frozenset(status), config.exclude, unwatched)
+    return Snapshot(entries, GitState(checksum, frozenset(status), config.exclude, unwatched),
+                    examined)
 
 
 def _unwatched(workspace: Workspace, index: pygit2.Index | plumbing.Index) -> frozenset[str]:
@@ -147,9 +150,9 @@ def _apply_status(entries: dict[str, Entry], status: dict[str, int], submodules:
 def _unvouched_to_read(workspace: Workspace, entries: dict[str, Entry],
                        from_index: list[str]) -> None:
     """A blob id just taken from git's index stands for the working tree's bytes only where
-    provably equal (conversions.py); those entries are read instead. (Ids carried over from
-    the last snapshot were checked then, and git has written no file since: its index is
-    the same.)"""
+    provably equal (conversions.py); those entries are read instead. (The ids of rows a
+    partial snapshot leaves standing were checked then, and git has written no file since:
+    its index is the same.)"""
     same = blob_is_bytes(workspace, entries)
     for path in from_index:
         entry = entries.get(path)

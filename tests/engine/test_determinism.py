@@ -34,7 +34,7 @@ def populate(repo, count: int = 60) -> None:
 def build_digest(repo, jobs: int, reverse: bool = False) -> str:
     workspace = open_workspace(str(repo.path))
     config = load_config(workspace.workdir)
-    entries = take_snapshot(workspace, config)[0]
+    entries = take_snapshot(workspace, config).entries
     if reverse:
         entries = dict(reversed(list(entries.items())))
     with tempfile.TemporaryDirectory() as scratch:
