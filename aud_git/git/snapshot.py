@@ -20,7 +20,6 @@ import pygit2
 from pygit2.enums import FileStatus
 
 from aud_git.config import Config
-from aud_git.errors import AudError
 from aud_git.git import plumbing
 from aud_git.git.conversions import blob_is_bytes
 from aud_git.git.refs import index_identity, index_records
@@ -75,12 +74,16 @@ def take_snapshot(workspace: Workspace, config: Config, previous: GitState | Non
     the working tree's bytes (see conversions.py); elsewhere the entry says "read".
     """
     checksum = index_identity(workspace.git_dir)
-    status, index = _status_and_index(workspace.repo)
-    entries: dict[str, Entry] = {}
-    submodules: set[str] = set()
     carried = previous if (previous is not None and checksum is not None
                            and previous.index_checksum == checksum
                            and previous.exclude == config.exclude) else None
+    # A snapshot that reads the whole index anyway lets git save the stat data it refreshes
+    # (a copied or freshly cloned tree is hashed once, not by every update); a partial one keeps
+    # git's index as it is, and so partial. (The identity is read first: the index git writes
+    # has the same entries, and makes the next snapshot a whole one, which is safe.)
+    status, index = _status_and_index(workspace.repo, refresh=carried is None)
+    entries: dict[str, Entry] = {}
+    submodules: set[str] = set()
     # The flags only change with git's index: on the fast path, the last snapshot's hold.
     unwatched = carried.unwatched if carried else _unwatched(workspace, index)
     examined = None
@@ -122,16 +125,12 @@ def _unwatched(workspace: Workspace, index: pygit2.Index | plumbing.Index) -> fr
         return frozenset()  # an index this parser cannot read; libgit2 read it
 
 
-def _status_and_index(repo: pygit2.Repository) -> tuple[dict[str, int], pygit2.Index | plumbing.Index]:
-    """git's status (keyed by stored paths) and its index (keyed by names, as git has them)."""
+def _status_and_index(repo: pygit2.Repository,
+                      refresh: bool) -> tuple[dict[str, int], pygit2.Index | plumbing.Index]:
+    """git's status (keyed by stored paths) and its index (keyed by names, as git has them).
+    `refresh`: git may write the stat data it refreshed back to its index (see take_snapshot)."""
     index = git_index(repo)
-    if isinstance(index, plumbing.Index) and repo.workdir:  # libgit2 cannot read it either
-        status = plumbing.read_status(repo.workdir)
-    else:
-        try:
-            status = repo.status(untracked_files="all")
-        except pygit2.GitError as exc:
-            raise AudError(f"git status failed: {exc}") from None
+    status = plumbing.read_status(repo.workdir, refresh=refresh)
     return {stored_path(name): flags for name, flags in status.items()}, index
 
 

@@ -3,6 +3,7 @@ directory, and `.pf/`'s standing in it (excluded, never tracked)."""
 from __future__ import annotations
 
 import os
+import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -74,13 +75,22 @@ class Workspace:
 SPLIT_INDEX = "unsupported mandatory extension: 'link'"
 
 
+# Repositories whose index object a failed read left half-read: libgit2 then keeps its entries
+# unsorted and finds none of them, and a plain re-read skips the file as unchanged.
+_FAILED_READS: weakref.WeakSet[pygit2.Repository] = weakref.WeakSet()
+
+
 def git_index(repo: pygit2.Repository) -> pygit2.Index | plumbing.Index:
     """git's index, as it is on disk now. A split index, which libgit2 cannot read, is read
     through git itself (plumbing.py); any other unreadable index is one line, exit 2."""
     try:
         index = repo.index
-        index.read(False)  # a long-lived process (aud watch) must see git's latest index
+        # A long-lived process (aud watch, aud mcp) must see git's latest index; libgit2 reads
+        # the file again only when it changed, unless the last read failed.
+        index.read(repo in _FAILED_READS)
+        _FAILED_READS.discard(repo)
     except pygit2.GitError as exc:
+        _FAILED_READS.add(repo)
         if str(exc) == SPLIT_INDEX and repo.workdir:
             return plumbing.read_index(repo.workdir)
         raise AudError(f"cannot read git's index: {exc}") from None

@@ -91,6 +91,33 @@ def test_a_split_index_is_read_through_git_itself(repo):
     assert repo.digest() == through_git
 
 
+def test_a_long_lived_process_reads_the_index_again_after_a_split_index(repo):
+    """libgit2 leaves its index half-read when it meets a split index, and a plain re-read
+    later may skip the file as unchanged: the next update must read it in full. (Found by the
+    state machine: `aud mcp` indexed a path "".)"""
+    from aud_git.engine.update import run_update
+    from aud_git.git.workspace import open_workspace
+
+    def elsewhere() -> None:  # an update by another process (a hook, the command line)
+        run_update(open_workspace(str(repo.path)), mode="incremental")
+
+    repo.write("a.py", "def fn_x():\n    pass\n")
+    repo.write("w/x.ts", "export function t1() {}\n")
+    repo.commit()
+    server = open_workspace(str(repo.path))  # as `aud watch` and `aud mcp` keep theirs
+    run_update(server, mode="full")
+    repo.git("update-index", "--split-index")
+    elsewhere()
+    repo.write("w/x.ts", "\n")
+    run_update(server, mode="incremental")  # libgit2 fails to read the split index
+    elsewhere()
+    repo.git("update-index", "--no-split-index")
+    elsewhere()
+    repo.git("sparse-checkout", "disable")
+    run_update(server, mode="incremental")
+    repo.assert_exact()
+
+
 @pytest.mark.parametrize("name, stored", [
     ("bad\udcff.py", '"bad\\xff.py'),  # the bytes b"bad\xff.py": not UTF-8
     ('"quoted.py', '""quoted.py'),  # starts with the quote that marks the stored form
