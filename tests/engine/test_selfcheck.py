@@ -4,18 +4,32 @@ import json
 import sqlite3
 
 
-def test_validation_catches_an_injected_orphan_and_the_next_update_rebuilds(repo):
+def test_validation_catches_rows_an_update_left_behind_and_the_next_update_rebuilds(
+        repo, monkeypatch):
+    """A bug simulated: deleting a file forgets one fact table. The self-check sees the rows
+    the update left behind, and the next update rebuilds."""
+    from aud_git.db import store
+    from aud_git.engine.update import run_update
+    from aud_git.git.workspace import open_workspace
+
     repo.write("a.py", "def f():\n    pass\n")
+    repo.write("gone.py", "def g():\n    pass\n")
     repo.aud("index")
-    conn = sqlite3.connect(repo.path / ".pf" / "repo_index.db")
-    conn.execute("INSERT INTO symbols VALUES ('ghost.py', 'g', 'g', 'function', NULL, 1, 0, 1, 5, NULL, 1)")
-    conn.commit()
-    conn.close()
-    repo.write("a.py", "def f():\n    return 1\n")  # validation follows updates that write
-    summary = repo.aud("index", "--incremental", "--json")
-    assert summary["mode"] == "incremental"
-    assert any("ghost.py" in note for note in summary["notes"])
-    assert "ghost.py" in (repo.path / ".pf" / "aud.log").read_text()
+    forgetful = store.delete_files
+
+    def delete_files_but_symbols(conn, paths):
+        kept = conn.execute("SELECT * FROM symbols").fetchall()
+        forgetful(conn, paths)
+        conn.executemany(f"INSERT OR IGNORE INTO symbols VALUES ({', '.join('?' * len(kept[0]))})",
+                         kept)
+
+    monkeypatch.setattr(store, "delete_files", delete_files_but_symbols)
+    repo.remove("gone.py")
+    summary = run_update(open_workspace(str(repo.path)), mode="incremental")
+    monkeypatch.undo()
+    assert summary.mode == "incremental"
+    assert any("'gone.py', which has no files row" in note for note in summary.notes)
+    assert "gone.py" in (repo.path / ".pf" / "aud.log").read_text()
     summary = repo.aud("index", "--incremental", "--json")
     assert summary["mode"] == "full" and "validation failed" in summary["reason"]
     repo.assert_exact()
