@@ -9,8 +9,8 @@ def __getattr__(name: str) -> str:
     place the version is written), read once and only by whoever asks."""
     if name == "__version__":
         if not _read_version:
-            from importlib.metadata import version
+            from aud_git.installed import version
 
-            _read_version.append(version("aud-git"))
+            _read_version.append(version("aud-git") or "unknown")
         return _read_version[0]
     raise AttributeError(name)

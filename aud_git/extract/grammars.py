@@ -18,17 +18,11 @@ PARSING_DISTRIBUTIONS = (
 
 @cache
 def parser_versions() -> str:
-    """`name=version` of each parsing distribution, read from the installed metadata (cheap:
-    no tree-sitter import, so a no-op update never pays for loading the grammars)."""
-    from importlib.metadata import PackageNotFoundError, version
+    """`name=version` of each parsing distribution, as installed (cheap: no tree-sitter
+    import, so a no-op update never pays for loading the grammars)."""
+    from aud_git.installed import version
 
-    parts = []
-    for name in PARSING_DISTRIBUTIONS:
-        try:
-            parts.append(f"{name}={version(name)}")
-        except PackageNotFoundError:
-            parts.append(f"{name}=missing")
-    return ",".join(parts)
+    return ",".join(f"{name}={version(name) or 'missing'}" for name in PARSING_DISTRIBUTIONS)
 
 
 @cache
