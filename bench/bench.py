@@ -141,44 +141,68 @@ def timed_with_memory(command: list[str], cwd: Path) -> tuple[float, float]:
     return time.perf_counter() - started, int(result.stderr.strip().splitlines()[-1]) / 1024
 
 
+def _incremental_costs(repo: Path, runs: int, tag: str) -> tuple[float, float]:
+    """(5 edited files, no-op): medians of `runs` updates; the edits are undone after."""
+    subprocess.run([AUD, "index", "--incremental", "-q"], cwd=repo, check=True)
+    noop = median_of(runs, [AUD, "index", "--incremental", "-q"], repo)
+    edits = []
+    for round_number in range(runs):
+        for index, rel in enumerate(EDITED):
+            with open(repo / "copy0" / rel, "a", encoding="utf-8") as handle:
+                handle.write(f"\n\ndef _{tag}_{round_number}_{index}():\n    return 0\n")
+        edits.append(timed([AUD, "index", "--incremental", "-q"], repo))
+    subprocess.run(["git", "checkout", "-q", "--", "."], cwd=repo, check=True)
+    subprocess.run([AUD, "index", "--incremental", "-q"], cwd=repo, check=True)
+    return statistics.median(edits), noop
+
+
 def bench_scale(runs: int, copies: tuple[int, ...] = (1, 3, 10)) -> tuple[str, dict]:
-    """The cost growth table: each figure at N copies of Django against 1 copy."""
-    results: dict[int, dict[str, float]] = {}
+    """The cost growth table: each figure at N copies of Django against 1 copy; at the largest
+    size also with git's untracked cache on (`core.untrackedCache`, which git's status uses)."""
+    results: dict[str, dict[str, float]] = {}
     for count in copies:
         repo = django_copies(count)
+        subprocess.run(["git", "config", "--unset", "core.untrackedCache"], cwd=repo)
+        subprocess.run(["git", "update-index", "--no-untracked-cache"], cwd=repo, check=True)
         fulls = []
         for _ in range(2 if count >= 10 else 3):
             shutil.rmtree(repo / ".pf", ignore_errors=True)
             fulls.append(timed_with_memory([AUD, "index", "--full", "--no-cache", "-q"], repo))
-        noop = median_of(runs, [AUD, "index", "--incremental", "-q"], repo)
-        edits = []
-        for round_number in range(runs):
-            for index, rel in enumerate(EDITED):
-                with open(repo / "copy0" / rel, "a", encoding="utf-8") as handle:
-                    handle.write(f"\n\ndef _scale_{round_number}_{index}():\n    return 0\n")
-            edits.append(timed([AUD, "index", "--incremental", "-q"], repo))
-        subprocess.run(["git", "checkout", "-q", "--", "."], cwd=repo, check=True)
-        subprocess.run([AUD, "index", "--incremental", "-q"], cwd=repo, check=True)
+        edit5, noop = _incremental_costs(repo, runs, "scale")
+        files = subprocess.run(["git", "ls-files"], cwd=repo, capture_output=True, text=True)
+        results[str(count)] = {
+            "files": files.stdout.count("\n"), "full": statistics.median(s for s, _ in fulls),
+            "full_peak_mb": max(m for _, m in fulls), "edit5": edit5, "noop": noop,
+        }
+        if count == copies[-1]:
+            subprocess.run(["git", "config", "core.untrackedCache", "true"], cwd=repo, check=True)
+            subprocess.run(["git", "status", "-s"], cwd=repo, check=True, capture_output=True)
+            edit5, noop = _incremental_costs(repo, runs, "cached")
+            results[f"{count}, untracked cache"] = {**results[str(count)], "edit5": edit5,
+                                                    "noop": noop}
+            subprocess.run(["git", "config", "--unset", "core.untrackedCache"], cwd=repo)
+            subprocess.run(["git", "update-index", "--no-untracked-cache"], cwd=repo, check=True)
         subprocess.run([AUD, "verify"], cwd=repo, check=True,  # exact after the bench
                        stdout=subprocess.DEVNULL)
-        results[count] = {
-            "files": int(subprocess.run(["git", "ls-files"], cwd=repo, capture_output=True,
-                                        text=True).stdout.count("\n")),
-            "full": statistics.median(s for s, _ in fulls),
-            "full_peak_mb": max(m for _, m in fulls),
-            "edit5": statistics.median(edits), "noop": noop,
-        }
-    one = results[copies[0]]
+    return _scale_table(results), results
+
+
+def _scaled(row: dict[str, float], one: dict[str, float], key: str, digits: int) -> str:
+    """A figure, and its ratio to the one-copy figure."""
+    ratio = "" if row is one else f" ({row[key] / one[key]:.1f}×)"
+    return f"{row[key]:.{digits}f}{ratio}"
+
+
+def _scale_table(results: dict[str, dict[str, float]]) -> str:
+    one = next(iter(results.values()))
     lines = ["### Cost growth: N copies of Django 5.1.4 side by side", "",
              "| copies | files | full (s) | peak RSS (MB) | 5 edited files (s) | no-op (s) |",
-             "|---:|---:|---:|---:|---:|---:|"]
-    for count, row in results.items():
-        ratio = "" if count == copies[0] else " ({:.1f}×)"
-        lines.append(
-            f"| {count} | {row['files']:,} | {row['full']:.2f}{ratio.format(row['full'] / one['full'])}"
-            f" | {row['full_peak_mb']:.0f} | {row['edit5']:.3f}{ratio.format(row['edit5'] / one['edit5'])}"
-            f" | {row['noop']:.3f}{ratio.format(row['noop'] / one['noop'])} |")
-    return "\n".join(lines) + "\n", results
+             "|---|---:|---:|---:|---:|---:|"]
+    for label, row in results.items():
+        lines.append(f"| {label} | {row['files']:,.0f} | {_scaled(row, one, 'full', 2)} |"
+                     f" {row['full_peak_mb']:.0f} | {_scaled(row, one, 'edit5', 3)} |"
+                     f" {_scaled(row, one, 'noop', 3)} |")
+    return "\n".join(lines) + "\n"
 
 
 def main() -> None:

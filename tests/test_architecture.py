@@ -66,7 +66,8 @@ def test_a_stage_never_imports_what_it_must_not(path):
     if path.name == "__main__.py":  # the command line, or the hooks' own door
         assert imported_stages(path) == {"commands", "hooks"}
         return
-    if stage is None:  # a foundation: errors, paths, config, contract, languages, logbook, processes
+    if stage is None:  # a foundation: errors, paths, config, contract, languages, logbook, processes,
+        # activity, installed
         # The log names the parser versions (read from package metadata, no parser loaded).
         allowed = {"extract"} if path.name == "logbook.py" else set()
         assert imported_stages(path) <= allowed, "foundations import no stage"
