@@ -22,8 +22,6 @@ HOOKS_LOG = "hooks.log"  # what hooks and detached updates did
 BACKGROUND_PID = "background.pid"  # a detached update, pending or running
 WAITER_LOCK = "deferred.lock"  # held by the one process waiting for git to finish a rebase
 QUEUE_LOCK = "queued.lock"  # held by a detached update until it holds LOCK_NAME
-PF_FILES = ("", LOCK_NAME, DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm", CACHE_NAME, EVENTS_LOG,
-            HOOKS_LOG, BACKGROUND_PID, WAITER_LOCK, QUEUE_LOCK)
 
 
 def db_path(root: str) -> str:

@@ -107,6 +107,19 @@ def test_a_repository_that_tracks_pf_is_refused(repo, outside, tmp_path):
     assert around(tmp_path) == before
 
 
+def test_a_repository_that_stages_pf_is_refused_by_the_next_update(repo):
+    """Staged, not committed: the snapshot meets the entry, after partial snapshots too."""
+    repo.write("a.py", "x = 1\n")
+    repo.commit()
+    repo.aud("index")
+    repo.write("a.py", "x = 2\n")
+    assert repo.aud("index", "--incremental", "--json")["modified"] == ["a.py"]  # partial
+    (repo.path / ".pf" / "shipped.txt").write_text("from elsewhere\n")
+    repo.git("add", "-f", ".pf/shipped.txt")
+    refused(repo.run_aud("index", "--incremental"), "tracks .pf/")
+    refused(repo.run_aud("index", "--incremental"), "tracks .pf/")
+
+
 def test_a_shipped_database_with_a_trigger_is_rebuilt_and_readers_refuse_it(repo):
     repo.write("auth.py", "def check_auth():\n    pass\n")
     repo.write("view.py", "from auth import check_auth\ncheck_auth()\n")

@@ -92,6 +92,24 @@ def read_index(workdir: str) -> Index:
     return Index(entries, frozenset(unwatched))
 
 
+def index_entries(workdir: str, paths: list[str]) -> Iterator[Entry]:
+    """The merged (stage 0) index entries of `paths` (names as git has them), from
+    `git ls-files --stage`: a partial snapshot's few look-ups without loading the whole index
+    into libgit2 (54 ms on ten copies of Django; git reads only what it needs)."""
+    wanted = set(paths)
+    for start in range(0, len(paths), _EXPAND_CHUNK):
+        chunk = paths[start:start + _EXPAND_CHUNK]
+        listed = _git(workdir, "ls-files", "--stage", "-z", "--", *chunk,
+                      git_options=("--no-optional-locks", "--literal-pathspecs"))
+        for record in listed.split(b"\0"):
+            if record:
+                head, _, raw = record.partition(b"\t")
+                mode, oid, stage = head.split(b" ")
+                path = _path(raw)
+                if stage == b"0" and path in wanted:  # a directory's pathspec lists its files
+                    yield Entry(path, oid.decode(), int(mode, 8))
+
+
 def read_status(workdir: str, refresh: bool = False) -> dict[str, int]:
     """path -> pygit2 FileStatus flags, from `git status --porcelain=v2 -z`. Untracked
     directories are listed collapsed (that is what the untracked cache keeps) and expanded

@@ -23,7 +23,7 @@ from aud_git.config import Config
 from aud_git.git import plumbing
 from aud_git.git.conversions import blob_is_bytes
 from aud_git.git.refs import index_identity, index_records
-from aud_git.git.workspace import Workspace, git_index
+from aud_git.git.workspace import Workspace, git_index, tracked_pf_error
 from aud_git.paths import PF_DIR, real_path, stored_path
 
 _SUBMODULE_MODE = 0o160000
@@ -77,26 +77,23 @@ def take_snapshot(workspace: Workspace, config: Config, previous: GitState | Non
     carried = previous if (previous is not None and checksum is not None
                            and previous.index_checksum == checksum
                            and previous.exclude == config.exclude) else None
-    # A snapshot that reads the whole index anyway lets git save the stat data it refreshes
-    # (a copied or freshly cloned tree is hashed once, not by every update); a partial one keeps
-    # git's index as it is, and so partial. (The identity is read first: the index git writes
-    # has the same entries, and makes the next snapshot a whole one, which is safe.)
-    status, index = _status_and_index(workspace.repo, refresh=carried is None)
+    # A whole snapshot reads the whole index anyway: git may save the stat data it refreshes
+    # (a copied or freshly cloned tree is hashed once, not by every update). A partial one
+    # keeps git's index as it is, and so partial, and asks git for the few entries it
+    # examines. (The identity is read first: an index git writes has the same entries, and
+    # makes the next snapshot a whole one, which is safe.)
+    status = {stored_path(name): flags for name, flags in
+              plumbing.read_status(workspace.workdir, refresh=carried is None).items()}
+    examined, unwatched, index_entries = _looked_up(workspace, carried, status, also_examine)
     entries: dict[str, Entry] = {}
     submodules: set[str] = set()
-    # The flags only change with git's index: on the fast path, the last snapshot's hold.
-    unwatched = carried.unwatched if carried else _unwatched(workspace, index)
-    examined = None
-    if carried is not None:
-        examined = frozenset(status) | carried.status_paths | unwatched | frozenset(also_examine)
-        found = (_stage_zero(index, real_path(p)) for p in sorted(examined))
-        index_entries: Iterable[pygit2.IndexEntry | plumbing.Entry] = (
-            e for e in found if e is not None)
-    else:
-        index_entries = iter(index)
     from_index: list[str] = []
     for entry in index_entries:
         path = stored_path(str(entry.path))
+        if path == PF_DIR or path.startswith(PF_DIR + "/"):
+            # A partial snapshot exists only for an index a whole snapshot saw: every staged
+            # path under `.pf/` meets this test.
+            raise tracked_pf_error()
         if entry.mode == _SUBMODULE_MODE:
             submodules.add(path)
         elif indexable(path, config):
@@ -113,6 +110,22 @@ def take_snapshot(workspace: Workspace, config: Config, previous: GitState | Non
                     examined)
 
 
+def _looked_up(workspace: Workspace, carried: GitState | None, status: dict[str, int],
+               also_examine: Iterable[str]) -> tuple[frozenset[str] | None, frozenset[str],
+                                                     Iterable[pygit2.IndexEntry | plumbing.Entry]]:
+    """(the paths examined, None for all; the paths git does not look at; their index
+    entries). A partial snapshot asks git for the few entries it examines; a whole one loads
+    the index."""
+    if carried is not None:
+        # The flags only change with git's index: the last snapshot's hold.
+        examined = (frozenset(status) | carried.status_paths | carried.unwatched
+                    | frozenset(also_examine))
+        names = sorted(map(real_path, examined))
+        return examined, carried.unwatched, plumbing.index_entries(workspace.workdir, names)
+    index = git_index(workspace.repo)
+    return None, _unwatched(workspace, index), iter(index)
+
+
 def _unwatched(workspace: Workspace, index: pygit2.Index | plumbing.Index) -> frozenset[str]:
     """Paths git is told not to look at (`update-index --assume-unchanged`, skip-worktree):
     its `status` would not report an edit to them. libgit2 does not tell these flags."""
@@ -123,15 +136,6 @@ def _unwatched(workspace: Workspace, index: pygit2.Index | plumbing.Index) -> fr
                          if r.unwatched)
     except (OSError, ValueError, IndexError, struct.error):
         return frozenset()  # an index this parser cannot read; libgit2 read it
-
-
-def _status_and_index(repo: pygit2.Repository,
-                      refresh: bool) -> tuple[dict[str, int], pygit2.Index | plumbing.Index]:
-    """git's status (keyed by stored paths) and its index (keyed by names, as git has them).
-    `refresh`: git may write the stat data it refreshed back to its index (see take_snapshot)."""
-    index = git_index(repo)
-    status = plumbing.read_status(repo.workdir, refresh=refresh)
-    return {stored_path(name): flags for name, flags in status.items()}, index
 
 
 def _apply_status(entries: dict[str, Entry], status: dict[str, int], submodules: set[str],
@@ -166,16 +170,6 @@ def _unvouched_to_read(workspace: Workspace, entries: dict[str, Entry],
             continue
         if not same(path, entry.oid, size):
             entries[path] = Entry(path, None, entry.mode)
-
-
-def _stage_zero(index: pygit2.Index | plumbing.Index,
-                path: str) -> pygit2.IndexEntry | plumbing.Entry | None:
-    """The path's merged entry; None when it has none (untracked, or only the stages of an
-    unresolved conflict: `status` reports it CONFLICTED, and its bytes are read)."""
-    try:
-        return index[path]
-    except KeyError:
-        return None
 
 
 def indexable(path: str, config: Config) -> bool:

@@ -12,7 +12,7 @@ import pygit2
 from aud_git.errors import AudError
 from aud_git.git import plumbing
 from aud_git.git.refs import GIT_STATE_FILES
-from aud_git.paths import DB_NAME, PF_DIR, PF_FILES, disk_path
+from aud_git.paths import DB_NAME, PF_DIR, disk_path
 
 
 @dataclass(frozen=True)
@@ -212,18 +212,20 @@ def is_shared(workspace: Workspace, directory: str) -> bool:
 
 
 def refuse_tracked_pf(workspace: Workspace) -> None:
-    """`.pf/` must be aud's own: a repository that commits or stages it (a shipped database,
-    a committed lock or link) is refused rather than trusted. Exact look-ups: no index scan."""
-    repo = workspace.repo
-    index = git_index(repo)
-    tracked = any(os.path.join(PF_DIR, name).rstrip("/") in index for name in PF_FILES)
+    """`.pf/` must be aud's own: a repository that commits it (a shipped database, a committed
+    lock or link) is refused rather than trusted. One that stages it is refused by the
+    snapshot, which meets every index entry under `.pf/` (see `take_snapshot`)."""
     try:
-        tracked = tracked or PF_DIR in repo.head.peel(pygit2.Tree)
+        tracked = PF_DIR in workspace.repo.head.peel(pygit2.Tree)
     except (pygit2.GitError, KeyError):
-        pass  # an unborn branch
+        tracked = False  # an unborn branch
     if tracked:
-        raise AudError(f"this repository tracks {PF_DIR}/, where aud keeps its index; untrack"
-                       f" it (git rm -r --cached {PF_DIR}) and run aud again")
+        raise tracked_pf_error()
+
+
+def tracked_pf_error() -> AudError:
+    return AudError(f"this repository tracks {PF_DIR}/, where aud keeps its index; untrack it"
+                    f" (git rm -r --cached {PF_DIR}) and run aud again")
 
 
 def ensure_pf_excluded(workspace: Workspace) -> None:
