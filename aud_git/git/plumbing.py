@@ -1,8 +1,9 @@
 """git itself, where libgit2 cannot read or is slower: `git status --porcelain=v2` gives every
 snapshot its status (git uses its untracked cache and `core.fsmonitor`, which libgit2 cannot;
 measured on Django, 30 ms against libgit2's 40, and on ten copies of it 110 ms with the
-untracked cache against 350), and `git ls-files --stage` reads an index split by
-`core.splitIndex` (libgit2 refuses its mandatory `link` extension).
+untracked cache against 350), and `git ls-files --stage` answers a partial snapshot's few
+look-ups and reads an index split by `core.splitIndex` (libgit2 refuses its mandatory `link`
+extension).
 
 git runs with the variables that point it elsewhere (`GIT_INDEX_FILE` in a commit's hooks,
 `GIT_DIR`, `-c` settings passed down) removed: it must see the repository as libgit2 does."""
