@@ -111,13 +111,18 @@ def index_entries(workdir: str, paths: list[str]) -> Iterator[Entry]:
                     yield Entry(path, oid.decode(), int(mode, 8))
 
 
-def read_status(workdir: str, refresh: bool = False) -> dict[str, int]:
+def read_status(workdir: str) -> dict[str, int]:
     """path -> pygit2 FileStatus flags, from `git status --porcelain=v2 -z`. Untracked
     directories are listed collapsed (that is what the untracked cache keeps) and expanded
-    with `git ls-files --others`; a nested repository stays a `dir/` entry. `refresh`: let git
-    write the stat data it refreshed back to its index, as a `git status` by hand does;
-    otherwise git writes nothing (`--no-optional-locks`)."""
-    options = () if refresh else ("--no-optional-locks",)
+    with `git ls-files --others`; a nested repository stays a `dir/` entry.
+
+    git writes nothing (`--no-optional-locks`). A status that saved refreshed stat data would
+    change the index under the identity the snapshot read, make the next snapshot a whole
+    one, and make what git does next depend on the clock (whether an entry is racily clean
+    decides whether git rewrites the index, and in a sparse checkout a rewrite also drops the
+    skip-worktree bit of files present on disk): the soak caught the machine's own steps
+    turning out differently. aud leaves git's index to git."""
+    options = ("--no-optional-locks",)
     records = iter(_git(workdir, *_STATUS, git_options=options).split(b"\0"))
     status: dict[str, int] = {}
     untracked_dirs = []

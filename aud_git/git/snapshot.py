@@ -77,13 +77,8 @@ def take_snapshot(workspace: Workspace, config: Config, previous: GitState | Non
     carried = previous if (previous is not None and checksum is not None
                            and previous.index_checksum == checksum
                            and previous.exclude == config.exclude) else None
-    # A whole snapshot reads the whole index anyway: git may save the stat data it refreshes
-    # (a copied or freshly cloned tree is hashed once, not by every update). A partial one
-    # keeps git's index as it is, and so partial, and asks git for the few entries it
-    # examines. (The identity is read first: an index git writes has the same entries, and
-    # makes the next snapshot a whole one, which is safe.)
-    status = {stored_path(name): flags for name, flags in
-              plumbing.read_status(workspace.workdir, refresh=carried is None).items()}
+    status = {stored_path(name): flags
+              for name, flags in plumbing.read_status(workspace.workdir).items()}
     examined, unwatched, index_entries = _looked_up(workspace, carried, status, also_examine)
     entries: dict[str, Entry] = {}
     submodules: set[str] = set()

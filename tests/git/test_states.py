@@ -225,3 +225,26 @@ def test_skip_worktree_flags_in_a_split_index_are_seen(repo):
     repo.remove("a.py")  # git's status does not say so
     repo.aud("index", "--incremental")
     repo.assert_exact()
+
+
+def _index_state(repo) -> tuple[int, bytes]:
+    index = repo.path / ".git" / "index"
+    return index.stat().st_mtime_ns, index.read_bytes()
+
+
+def test_no_update_writes_gits_index(repo):
+    """git's status runs without its optional lock: aud leaves git's index to git (see
+    plumbing.read_status), in a full build and in an update after git changed its index."""
+    two_commits(repo)
+    os.utime(repo.path / "a.py", ns=(1, 1))  # stat data git would refresh and save
+    before = _index_state(repo)
+    repo.aud("index")
+    assert _index_state(repo) == before
+    repo.write("b.py", "def b():\n    pass\n")
+    repo.git("add", "b.py")  # git's index changed: the next snapshot is a whole one
+    os.utime(repo.path / "a.py", ns=(2, 2))
+    before = _index_state(repo)
+    repo.aud("index", "--incremental")
+    assert _index_state(repo) == before
+    repo.assert_exact()
+
