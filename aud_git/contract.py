@@ -84,10 +84,13 @@ class Callee(Call):
 
 
 class Subclass(TypedDict):
+    """A class, or (TypeScript) an interface or object type, whose base resolves to the one
+    asked: what it `extends` or `implements`."""
     file: str
     line: int
     col: int
     qualname: str
+    kind: Literal["class", "interface", "type"]
     base: str
     target_file: str
     target_qualname: str

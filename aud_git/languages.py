@@ -30,4 +30,6 @@ def is_ts_config(path: str) -> bool:
 def language_of(path: str) -> str | None:
     if is_ts_config(path):
         return "tsconfig"
+    if posixpath.basename(path) == "package.json":
+        return "package"
     return _BY_SUFFIX.get(posixpath.splitext(path)[1].lower())

@@ -44,6 +44,9 @@ CORPORA = {
 SOURCE_ROOTS = {"flask": ["src"]}
 TYPESCRIPT = ("typescript", "5.9.3")
 DEFINITIONS = ("function", "class")
+# What tsc answers for a call through a local name (`const { f } = config; f()`): the name's
+# declaration, not a definition (jedi's answers are kept to DEFINITIONS alike).
+TS_VARIABLES = frozenset({"var", "local var", "let", "const", "parameter"})
 
 
 def index(aud: str, repo: Path, langs: tuple[str, ...]) -> tuple[float, dict]:
@@ -159,7 +162,8 @@ class Tsc:
             result = json.loads(line)
             answers = result["answers"]
             self.answers[tuple(result["site"])] = None if answers is None else {
-                ("ts", a["file"], a["line"], a["name"]) for a in answers}
+                ("ts", a["file"], a["line"], a["name"]) for a in answers
+                if a["kind"] not in TS_VARIABLES}
 
     def definitions(self, file: str, line: int, col: int, callee: str) -> set | None:
         return self.answers.get((file, line, col, callee))

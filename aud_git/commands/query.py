@@ -137,11 +137,12 @@ def query_callers(ctx, qualname, depth, resolutions, unresolved, as_json):
 @json_option
 @click.pass_context
 def query_subclasses(ctx, qualname, depth, as_json):
-    """Classes whose bases (`extends`) resolve to QUALNAME, transitively with --depth."""
+    """Classes (and TypeScript interfaces) whose bases resolve to QUALNAME: what they
+    `extend` or `implement`, transitively with --depth."""
     from aud_git.query.questions import subclasses
 
     _emit(subclasses(ctx.obj["conn"], qualname, depth), as_json,
-          lambda c: f"{_at(c['file'], c['line'], c['col'])} {'>' * c['depth']} class {c['qualname']}"
+          lambda c: f"{_at(c['file'], c['line'], c['col'])} {'>' * c['depth']} {c['kind']} {c['qualname']}"
                     f" ({c['base']})")
 
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 # Bump when link rows change for the same facts: part of `meta` and of the link cache's context.
-LINKER_VERSION = "2"
+LINKER_VERSION = "3"
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,11 @@ FACT_TABLES: tuple[Table, ...] = (
         "ts_configs",
         ("file", "base_url", "paths", "extends"),
         (("file",),),
+    ),
+    Table(
+        "packages",
+        ("file", "name", "workspaces", "entries", "sealed"),
+        (("file",), ("name",)),
     ),
     Table(
         "parse_errors",

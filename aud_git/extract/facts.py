@@ -35,6 +35,11 @@ class Import(NamedTuple):
     level: int  # Python relative import dots
 
 
+# The export a whole-module assignment makes (`module.exports = X`, TypeScript's `export = X`):
+# what `require()` of the module gives, and a default import of it.
+WHOLE_MODULE = "export="
+
+
 class Export(NamedTuple):
     line: int
     col: int
@@ -86,6 +91,14 @@ class TsConfig(NamedTuple):
     extends: str | None
 
 
+class Package(NamedTuple):
+    """What module resolution reads from a `package.json`."""
+    name: str | None
+    workspaces: str | None  # JSON text: the workspace patterns, or NULL
+    entries: str  # JSON text: subpath (`.`, `./x`, `./x/*`) -> targets, in the order to try
+    sealed: int  # 1 when `exports` lists what may be imported: other subpaths resolve to nothing
+
+
 class ParseError(NamedTuple):
     line: int
     col: int
@@ -100,7 +113,8 @@ def type_fact(line: int, col: int, scope: str, target: str, origin: str, expr: s
 
 ROW_TYPES: dict[str, type[tuple]] = {
     "symbols": Symbol, "imports": Import, "exports": Export, "calls": Call,
-    "assignments": Assignment, "types": TypeFact, "ts_configs": TsConfig, "parse_errors": ParseError,
+    "assignments": Assignment, "types": TypeFact, "ts_configs": TsConfig, "packages": Package,
+    "parse_errors": ParseError,
 }
 
 
@@ -113,6 +127,7 @@ class Facts:
     assignments: list[Assignment] = field(default_factory=list)
     types: list[TypeFact] = field(default_factory=list)
     ts_configs: list[TsConfig] = field(default_factory=list)
+    packages: list[Package] = field(default_factory=list)
     parse_errors: list[ParseError] = field(default_factory=list)
 
     def tables(self) -> dict[str, list]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from aud_git.extract.facts import Assignment, Call, Export, Facts, Import, Symbol
+from aud_git.extract.facts import WHOLE_MODULE, Assignment, Call, Export, Facts, Import, Symbol
 from aud_git.extract.grammars import parser, syntax_error_rows
 from aud_git.extract.javascript_types import JsTypeRecorder, value_text
 from aud_git.extract.text import MAX_QUALNAME, MAX_TEXT, clip, clip_span, invalid_utf8
@@ -83,6 +83,21 @@ def _function_name(node) -> str | None:
         name = node.child_by_field_name("name")
         return name.text.decode() if name is not None else None
     return None
+
+
+def _object_type_of(declaration):
+    """The members' node of an interface or of a type alias of an object type, else None."""
+    if declaration.type == "interface_declaration":
+        return declaration.child_by_field_name("body")
+    value = declaration.child_by_field_name("value")
+    return value if value is not None and value.type == "object_type" else None
+
+
+def _function_type(annotation):
+    """The `function_type` an annotation (`: (a: A) => R`) consists of, else None."""
+    while annotation is not None and annotation.type in ("type_annotation", "parenthesized_type"):
+        annotation = annotation.named_children[-1] if annotation.named_child_count else None
+    return annotation if annotation is not None and annotation.type == "function_type" else None
 
 
 def _chain(node) -> str | None:
@@ -184,6 +199,11 @@ class _Walker(JsTypeRecorder):
         if value is not None:
             self.export_default(value)
             stack.append((value, scope, scope_kind, True))
+            return
+        if any(c.type == "=" for c in node.children):  # TypeScript's `export = X`
+            value = node.named_children[0] if node.named_child_count else None
+            local = value.text.decode() if value is not None and value.type == "identifier" else None
+            self.facts.exports.append(Export(*_pos(node), WHOLE_MODULE, local))
             return
         for child in node.named_children:
             if child.type == "export_clause":
@@ -387,9 +407,44 @@ class _Walker(JsTypeRecorder):
     def on_type_declaration(self, node, scope: str | None, scope_kind: str, exported: bool,
                   stack: list[Frame]) -> bool:
         name = node.child_by_field_name("name")
-        if name is not None:
-            self.symbol(name, scope, _TYPE_DECLARATIONS[node.type], node, exported)
-        return True  # a type's members are not the module's facts
+        if name is None:
+            return True
+        qualname = self.symbol(name, scope, _TYPE_DECLARATIONS[node.type], node, exported)
+        body = _object_type_of(node)
+        if body is not None:  # an interface, or `type T = { ... }`: its members are typed
+            self.shape(node, scope, qualname)
+            stack.extend((c, qualname, "interface", False) for c in body.named_children)
+        return True  # nothing else in a type is the module's facts
+
+    def on_signature(self, node, scope: str | None, scope_kind: str, exported: bool,
+                     stack: list[Frame]) -> bool:
+        """A method declared without a body: an interface's, an abstract method, an overload
+        signature in a class. Elsewhere (an object type in an annotation) it binds nothing."""
+        name = node.child_by_field_name("name")
+        if scope_kind not in ("class", "interface") or name is None \
+                or name.type != "property_identifier":
+            return True
+        qualname = self.symbol(name, scope, "method", node, False, self.signature(node))
+        self.function_types(node, scope, qualname, scope if scope_kind == "class" else None)
+        stack.extend((c, qualname, "function", False) for c in node.named_children)
+        return True
+
+    def on_property_signature(self, node, scope: str | None, scope_kind: str, exported: bool,
+                              stack: list[Frame]) -> bool:
+        """An interface's property: a method when its type is a function type."""
+        name = node.child_by_field_name("name")
+        if scope_kind != "interface" or name is None or name.type != "property_identifier":
+            return True
+        annotation = node.child_by_field_name("type")
+        function_type = _function_type(annotation)
+        if function_type is None:
+            self.symbol(name, scope, "variable", node, False)
+            self.holds(name, scope, self.target(scope, name.text.decode()), annotation, None)
+            return True
+        qualname = self.symbol(name, scope, "method", node, False, clip(self.text(function_type)))
+        self.function_types(function_type, scope, qualname, None)
+        stack.extend((c, qualname, "function", False) for c in function_type.named_children)
+        return True
 
     def on_namespace(self, node, scope: str | None, scope_kind: str, exported: bool,
                   stack: list[Frame]) -> bool:
@@ -439,7 +494,10 @@ class _Walker(JsTypeRecorder):
         names a `require` of this module sees, as `exports` rows (the local they export, when
         it is a name)."""
         target = _dotted(left)
-        if target == "module.exports" and right.type == "object":
+        if target == "module.exports" and right.type != "object":
+            local = right.text.decode() if right.type == "identifier" else _function_name(right)
+            self.facts.exports.append(Export(*_pos(left), WHOLE_MODULE, local))
+        elif target == "module.exports":
             for member in right.named_children:
                 if member.type == "shorthand_property_identifier":
                     name = member.text.decode()
@@ -502,6 +560,9 @@ _HANDLERS: dict[str, _Handler] = {
     "public_field_definition": _Walker.on_field,
     "field_definition": _Walker.on_field,
     **{kind: _Walker.on_type_declaration for kind in _TYPE_DECLARATIONS},
+    "method_signature": _Walker.on_signature,
+    "abstract_method_signature": _Walker.on_signature,
+    "property_signature": _Walker.on_property_signature,
     **{kind: _Walker.on_namespace for kind in _NAMESPACES},
     "lexical_declaration": _Walker.on_declaration,
     "variable_declaration": _Walker.on_declaration,

@@ -167,16 +167,31 @@ class JsTypeRecorder:
             self.row(name, scope, self.target(scope, _text(name)), "assign", UNKNOWN)
 
     def bases(self, heritage, scope: str | None, qualname: str) -> None:
+        """A class's bases in order: what it `extends`, then the interfaces it `implements`
+        (last in its method resolution order: the class declares their members itself)."""
         for clause in heritage.named_children:
             if clause.type == "extends_clause":
                 value = clause.child_by_field_name("value")
-            elif heritage.type == "class_heritage" and clause.type not in ("implements_clause",):
+            elif clause.type == "implements_clause":
+                for interface in clause.named_children:
+                    self.row(interface, scope, qualname, "base", type_text(interface))
+                continue
+            elif heritage.type == "class_heritage":
                 value = clause  # JavaScript: the expression itself
             else:
                 continue
             if value is not None:  # `extends mixin(Base)` is not followed
                 self.row(value, scope, qualname, "base",
                          value_text(value) if value.type != "call_expression" else UNKNOWN)
+
+    def shape(self, declaration, scope: str | None, qualname: str) -> None:
+        """An interface or object type: an `interface` row (its name, as a type, has members,
+        whatever value the name also declares) and the interfaces it extends, as bases."""
+        self.row(declaration, scope, qualname, "interface", UNKNOWN)
+        for clause in declaration.named_children:
+            if clause.type == "extends_type_clause":
+                for base in clause.named_children:
+                    self.row(base, scope, qualname, "base", type_text(base))
 
     def function_types(self, node, scope: str | None, qualname: str, method_of: str | None,
                        static: bool = False) -> None:
@@ -259,11 +274,28 @@ class JsTypeRecorder:
         value = declarator.child_by_field_name("value")
         if name is None or (value is not None and _is_require(value)):
             return
-        if name.type != "identifier":
+        if name.type == "object_pattern" and value is not None:
+            self.destructured(name, scope, value_text(value))
+        elif name.type != "identifier":
             self.bind_unknown(name, scope)
-            return
-        self.holds(name, scope, self.target(scope, _text(name)),
-                   declarator.child_by_field_name("type"), value)
+        else:
+            self.holds(name, scope, self.target(scope, _text(name)),
+                       declarator.child_by_field_name("type"), value)
+
+    def destructured(self, pattern, scope: str | None, source: str) -> None:
+        """`const { a, b: c } = this`: `a` holds `this.a`, `c` holds `this.b`; a default
+        value, a nested pattern or the rest holds what is not followed."""
+        for member in pattern.named_children:
+            key = member.child_by_field_name("key") if member.type == "pair_pattern" else member
+            bound = member.child_by_field_name("value") if member.type == "pair_pattern" else member
+            followed = source != UNKNOWN and key is not None and bound is not None \
+                and key.type in ("shorthand_property_identifier_pattern", "property_identifier") \
+                and bound.type in ("shorthand_property_identifier_pattern", "identifier")
+            if followed:
+                self.row(bound, scope, self.target(scope, _text(bound)), "assign",
+                         f"{source}.{_text(key)}")
+            else:
+                self.bind_unknown(member, scope)
 
     def holds(self, at, scope: str | None, target: str, annotation, value) -> None:
         if annotation is not None:

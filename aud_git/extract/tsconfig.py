@@ -1,4 +1,5 @@
-"""Facts of a `tsconfig.json`/`jsconfig.json`: the settings that module resolution reads."""
+"""Facts of a `tsconfig.json`/`jsconfig.json`: the settings that module resolution reads; and
+the JSON (with comments) both configuration files are read as."""
 from __future__ import annotations
 
 import json
@@ -48,18 +49,27 @@ def _strip_jsonc(text: str) -> str:
     return "".join(out)
 
 
-def extract_tsconfig(data: bytes, facts: Facts) -> None:
+def json_object(data: bytes, facts: Facts, what: str) -> dict | None:
+    """The JSON (or JSONC) object a configuration file holds; else a `parse_errors` row and
+    None."""
     try:
         document = json.loads(_strip_jsonc(data.decode("utf-8-sig")))
     except RecursionError:
         facts.parse_errors.append(ParseError(1, 0, "invalid JSON: nested too deeply"))
-        return
+        return None
     except (UnicodeDecodeError, ValueError) as exc:
         line, col = getattr(exc, "lineno", 1), getattr(exc, "colno", 1) - 1
         facts.parse_errors.append(ParseError(line, col, f"invalid JSON: {getattr(exc, 'msg', exc)}"))
-        return
+        return None
     if not isinstance(document, dict):
-        facts.parse_errors.append(ParseError(1, 0, "a tsconfig must be a JSON object"))
+        facts.parse_errors.append(ParseError(1, 0, f"a {what} must be a JSON object"))
+        return None
+    return document
+
+
+def extract_tsconfig(data: bytes, facts: Facts) -> None:
+    document = json_object(data, facts, "tsconfig")
+    if document is None:
         return
     options = document.get("compilerOptions")
     options = options if isinstance(options, dict) else {}

@@ -18,9 +18,11 @@ class Interface:
     exports: dict[str, tuple] = field(default_factory=dict)  # JS export name -> first entry
     stars: tuple = ()  # star import (Python) or star export (JS) sources
     types: dict[str, tuple] = field(default_factory=dict)  # target -> ((origin, scope, expr), ...)
+    package: str | None = None  # a package.json's `name` (see invalidation.py)
 
     def values(self) -> dict[tuple[str, str], object]:
-        flat: dict[tuple[str, str], object] = {("stars", ""): self.stars}
+        flat: dict[tuple[str, str], object] = {("stars", ""): self.stars,
+                                               ("package", ""): self.package}
         flat.update((("types", k), v) for k, v in self.types.items())
         flat.update((("name", k), v) for k, v in self.names.items())
         flat.update((("member", k), v) for k, v in self.members.items())

@@ -3,7 +3,7 @@
 A path that appeared or vanished invalidates every lookup of it (whatever the kind and name),
 the module probes that could have found it, and the `dir` lookups of its ancestors (a directory
 can start or stop holding indexed files). A path whose content changed invalidates its `config`
-lookups and the interface keys whose values changed (see link/interface.py).
+and `package` lookups and the interface keys whose values changed (see link/interface.py).
 """
 from __future__ import annotations
 
@@ -26,16 +26,27 @@ def ancestors(path: str) -> list[str]:
     return out
 
 
+# Which package.json files bear a name (`packages` lookups, path ''): any package.json that
+# comes, goes or is renamed invalidates them all (package.json files change rarely; a version
+# bump keeps the name and invalidates none).
+ANY_PACKAGE_NAME: Key = ("packages", "", None)
+
+
 def presence_keys(path: str) -> set[Key]:
     keys: set[Key] = {(None, path, None)}
     keys.update(("pymod", stem, "") for stem in module_stems(path))
     keys.update(("jsmod", base, "") for base in probe_bases(path))
     keys.update(("dir", d, "") for d in ancestors(path))
+    if posixpath.basename(path) == "package.json":
+        keys.add(ANY_PACKAGE_NAME)
     return keys
 
 
 def content_keys(path: str, changed: Iterable[tuple[str, str]]) -> set[Key]:
-    return {("config", path, ""), *((kind, path, name) for kind, name in changed)}
+    keys: set[Key] = {("config", path, ""), ("package", path, "")}
+    for kind, name in changed:
+        keys.add(ANY_PACKAGE_NAME if kind == "package" else (kind, path, name))
+    return keys
 
 
 def files_depending_on(conn: sqlite3.Connection, keys: Iterable[Key]) -> set[str]:

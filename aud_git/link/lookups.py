@@ -2,7 +2,8 @@
 
 Each read records a dependency `(kind, path, name)` of the file being linked: `path` (a probed
 path, present or not), `pymod` and `jsmod` (a module probe: every candidate path of one stem, see
-the linkers), `dir` (whether a directory holds indexed files), `config` (a tsconfig read), and
+the linkers), `dir` (whether a directory holds indexed files), `config` (a tsconfig read),
+`package` (a package.json read), `packages` (which package.json files bear a name), and
 `name`, `member`, `export`, `stars`, `types` (one key of another file's interface, see
 interface.py).
 The file's own facts are read freely: a file is re-linked whenever it changes. The links of a
@@ -42,10 +43,14 @@ _TYPE_ONLY = frozenset({"interface", "type"})
 _MERGES_INTO_VALUE = frozenset({"namespace"})
 
 
-def _merged(previous: str | None, kind: str, merging: bool) -> str:
+def _merged(previous: str | None, kind: str, merging: bool, member: bool) -> str:
     if previous is None or previous == kind:
         return kind
     if merging:
+        # An interface's method and a function nested in the function the interface merges
+        # with (`$constructor.init`): one qualname, whichever row a link names.
+        if member and {previous, kind} == {"method", "function"}:
+            return "method"
         for weaker in (_TYPE_ONLY, _MERGES_INTO_VALUE):
             if previous in weaker and kind not in weaker:
                 return kind
@@ -62,8 +67,16 @@ def _kinds(rows, lang: str | None = None) -> dict[str, str]:
     for qualname, kind in rows:
         if kind == "module":
             continue
-        kinds[qualname] = _merged(kinds.get(qualname), kind, merging)
+        kinds[qualname] = _merged(kinds.get(qualname), kind, merging, "." in qualname)
     return kinds
+
+
+def _package(row) -> tuple:
+    """A `packages` row as the linker reads it: JSON decoded, lists as tuples (a lookup's
+    value must compare equal to itself when recomputed)."""
+    name, workspaces, entries, sealed = row
+    patterns = tuple(json.loads(workspaces)) if workspaces is not None else None
+    return (name, patterns, {k: tuple(v) for k, v in json.loads(entries).items()}, sealed)
 
 
 def _types(rows) -> dict[str, tuple]:
@@ -149,6 +162,8 @@ class FactReader:
         self._imports: dict[str, list[tuple]] = {}
         self._exports: dict[str, list[tuple]] = {}
         self._configs: dict[str, tuple | None] = {}
+        self._packages: dict[str, tuple | None] = {}
+        self._package_names: dict[str, tuple[str, ...]] = {}  # a complete reader's, by name
         self._calls: dict[str, list[tuple]] = {}
         self._types: dict[str, dict[str, tuple]] = {}
         self._type_rows: dict[str, list] = {}  # a complete reader's rows, not yet grouped
@@ -199,6 +214,11 @@ class FactReader:
                 reader._configs[r.path] = (base_url, json.loads(paths) if paths else None, extends)
             else:
                 reader._configs[r.path] = None
+            reader._packages[r.path] = _package(facts.packages[0]) if facts.packages else None
+        for path, package in sorted(reader._packages.items()):
+            if package is not None and package[0] is not None:
+                names = reader._package_names
+                names[package[0]] = (*names.get(package[0], ()), path)
         return reader
 
     def preload(self, paths: Iterable[str]) -> None:
@@ -288,6 +308,25 @@ class FactReader:
         return found
 
 
+    def package(self, path: str) -> tuple | None:
+        """(name, workspace patterns or None, entries, sealed) of a `package.json`, or None."""
+        if path in self._packages:
+            return self._packages[path]
+        row = self._db().execute(
+            "SELECT name, workspaces, entries, sealed FROM packages WHERE file = ?",
+            (path,)).fetchone()
+        found = self._packages[path] = _package(row) if row is not None else None
+        return found
+
+    def packages_named(self, name: str) -> tuple[str, ...]:
+        """The `package.json` files whose `name` is `name`, sorted."""
+        if self.complete:
+            return self._package_names.get(name, ())
+        if name not in self._package_names:
+            self._package_names[name] = tuple(row[0] for row in self._db().execute(
+                "SELECT file FROM packages WHERE name = ? ORDER BY file", (name,)))
+        return self._package_names[name]
+
     def interface(self, path: str) -> Interface:
         found = self._interfaces.get(path)
         if found is None:
@@ -301,6 +340,9 @@ class FactReader:
         if lang in JS_LANGS:
             return js_interface(self.symbols(path), self.imports(path), self.exports(path),
                                 self.types(path))
+        if lang == "package":
+            package = self.package(path)
+            return Interface(package=package[0] if package is not None else None)
         return Interface()
 
 
@@ -319,6 +361,10 @@ def evaluate(reader: FactReader, kind: str, path: str, name: str):
     if kind in ("pymod", "jsmod"):
         candidates = python_candidates(path) if kind == "pymod" else js_candidates(path)
         return next((c for c in candidates if c in reader.langs), None)
+    if kind == "package":
+        return reader.package(path)
+    if kind == "packages":
+        return reader.packages_named(name)
     return reader.ts_config(path)  # "config"
 
 
@@ -380,6 +426,14 @@ class Lookups:
 
     def ts_config(self, path: str):
         return self._lookup("config", path)
+
+    def package(self, path: str) -> tuple | None:
+        """A `package.json`'s facts (see FactReader.package)."""
+        return self._lookup("package", path)
+
+    def packages_named(self, name: str) -> tuple[str, ...]:
+        """Every `package.json` of the repository named `name` (path `''`: the whole tree)."""
+        return self._lookup("packages", "", name)
 
     # The interface lookups are the linker's hottest path: inlined, without `evaluate`'s
     # dispatch (tests/link/test_lookups.py checks they agree with it).

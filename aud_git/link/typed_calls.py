@@ -58,6 +58,7 @@ class TypedCalls(CallResolver):
     transparent_bases: frozenset[str] = frozenset()
     super_is_called = False  # Python's `super().m()`; JS/TS's `super.m()`
     constructor = "constructor"  # what a class call runs: JS/TS's; Python's `__init__`
+    declares_shapes = False  # TypeScript's interfaces and object types (`interface` rows)
     lk: Lookups
     _names_of: str | None = None  # the file `_names` belongs to
     _names: dict[str, Resolved | None]  # module-level names of that file
@@ -113,9 +114,21 @@ class TypedCalls(CallResolver):
 
     def base_class(self, path: str, scope: str, expr: str) -> Definition | None:
         found = self.expression(path, scope, expr) if expr != "?" else None
-        if found is not None and isinstance(found.binding, Definition) \
-                and found.binding.kind == "class":
-            return found.binding
+        return self.as_type(found.binding) if found is not None else None
+
+    def as_type(self, binding: object) -> Definition | None:
+        """The class or interface (TypeScript) a binding names as a type: an interface or
+        object type alias, also where a value of the same name merges with it (an interface
+        and a function `$constructor`: as a type, the name means the interface)."""
+        if not isinstance(binding, Definition) or binding.kind in ("instance", "super"):
+            return None
+        if binding.kind == "class":
+            return binding
+        if not self.declares_shapes:
+            return None
+        evidence = self.lk.types(binding.path, binding.qualname) or ()
+        if any(origin == "interface" for origin, _, _ in evidence):
+            return binding._replace(kind="class")
         return None
 
     # -- chains ----------------------------------------------------------------------------
@@ -310,11 +323,10 @@ class TypedCalls(CallResolver):
     def instance_named(self, path: str, scope: str, expr: str) -> Resolved | None:
         """An instance of the class an annotation names."""
         found = self.expression(path, scope, expr)
-        if found is None or not isinstance(found.binding, Definition):
+        named = self.as_type(found.binding) if found is not None else None
+        if found is None or named is None:
             return None
-        if found.binding.kind != "class":
-            return None
-        return Resolved(found.binding._replace(kind="instance"), found.how).via("annotated")
+        return Resolved(named._replace(kind="instance"), found.how).via("annotated")
 
     # -- calls and attributes --------------------------------------------------------------
     def call_result(self, current: Resolved) -> Resolved | None:

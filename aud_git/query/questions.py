@@ -130,18 +130,25 @@ def unresolved_calls(conn: sqlite3.Connection, spec: str) -> list[Call]:
     return found
 
 
+# The symbol row a `base_links` row `b` belongs to: its class, interface or object type (a
+# class merged with an interface of the same name: the class).
+_DECLARING_TYPE = (
+    "s.rowid = (SELECT rowid FROM symbols WHERE file = b.file AND qualname = b.qualname"
+    " AND kind IN ('class', 'interface', 'type') ORDER BY kind, line, col LIMIT 1)")
+
+
 def subclasses(conn: sqlite3.Connection, spec: str, depth: int) -> list[Subclass]:
     """Classes whose bases resolve to `spec`, transitively to `depth`."""
     def step(target):
         target_file, target_qualname = target
         rows = conn.execute(
-            "SELECT b.file, s.line, s.col, b.qualname, b.base FROM base_links b"
-            " JOIN symbols s ON s.file = b.file AND s.qualname = b.qualname AND s.kind = 'class'"
-            " WHERE b.target_file = ? AND b.target_qualname = ? ORDER BY 1, 2, 3, 4",
+            "SELECT b.file, s.line, s.col, b.qualname, s.kind, b.base FROM base_links b"
+            f" JOIN symbols s ON {_DECLARING_TYPE}"
+            " WHERE b.target_file = ? AND b.target_qualname = ? ORDER BY 1, 2, 3, 4, 6",
             (target_file, target_qualname)).fetchall()
-        for file, line, col, qualname, base in rows:
-            yield ({"file": file, "line": line, "col": col, "qualname": qualname, "base": base,
-                    "target_file": target_file, "target_qualname": target_qualname},
+        for file, line, col, qualname, kind, base in rows:
+            yield ({"file": file, "line": line, "col": col, "qualname": qualname, "kind": kind,
+                    "base": base, "target_file": target_file, "target_qualname": target_qualname},
                    (file, qualname))
 
     return _transitive(resolve_targets(conn, spec), depth, step)
@@ -159,8 +166,7 @@ def references(conn: sqlite3.Connection, spec: str) -> list[Reference]:
         found += [{**b, "kind": "base", **target} for b in _dicts(
             conn, "SELECT b.file, s.line, s.col, b.base AS text, CASE WHEN b.file = b.target_file"
                   " THEN 'direct' ELSE 'import' END AS resolution FROM base_links b JOIN symbols s"
-                  " ON s.file = b.file AND s.qualname = b.qualname AND s.kind = 'class'"
-                  " WHERE b.target_file = ? AND b.target_qualname = ?",
+                  f" ON {_DECLARING_TYPE} WHERE b.target_file = ? AND b.target_qualname = ?",
             (target_file, target_qualname))]
         found += [{**i, "kind": "import", "resolution": "import", **target} for i in _dicts(
             conn, "SELECT file, line, col, name AS text FROM import_links"

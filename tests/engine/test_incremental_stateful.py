@@ -25,7 +25,9 @@ from conftest import Repo
 PY_PATHS = ["a.py", "b.py", "pkg/__init__.py", "pkg/c.py", "pkg/d.py", "pkg/sub/e.py",
             "pkg/sub/__init__.py", "src/lib/f.py",
             "pkg/odd\udcff.py", '"quoted.py']  # names in any bytes: stored losslessly
-TS_PATHS = ["w/x.ts", "w/y.ts", "w/index.ts", "w/z/index.ts", "w/z.js", "tsconfig.json"]
+TS_PATHS = ["w/x.ts", "w/y.ts", "w/index.ts", "w/z/index.ts", "w/z.js", "w/pk/index.ts",
+            "w/pk/x.ts", "tsconfig.json"]
+PACKAGE_PATHS = ["package.json", "w/pk/package.json"]
 PY_LINES = [
     "import a", "import pkg.c", "from pkg import c", "from pkg import d as dd", "from . import d",
     "from .c import fn_x", "from pkg.sub import e", "from a import *", "from lib import f",
@@ -64,6 +66,18 @@ TS_LINES = [
     'import { inst } from "./x"; inst.other();', "class G { constructor(private e: E) {} go() { this.e.other(); } }",
     "module.exports = { t1, renamed: t2 };", "exports.t2 = t2;", "const zz = require('./z'); zz.t1(); zz.renamed();",
     "export function op(init: (e: E) => void) {}", 'import { op } from "./x"; op((e) => e.other());',
+    # interfaces, whole-module assignments, destructuring, packages of the repository
+    "export interface I { other(): void; e: E }", "export interface I extends E { more(): void }",
+    'import { I } from "./x"; function use(i: I) { i.other(); i.e.other(); i.more(); }',
+    "class C2 implements I { other() {} }", "module.exports = E;", "export = E;",
+    "const E2 = require('./x'); new E2().other();", 'import E3 from "./y"; new E3().other();',
+    "class B2 { e = new E(); go() { const { e } = this; e.other(); } }",
+    'import { t1 } from "pk"; t1();', 'import { E } from "pk/x"; new E().other();',
+]
+PACKAGES = [
+    '{"workspaces": ["w/*"]}', '{"workspaces": ["w/pk"]}', '{"name": "root"}', "{ broken",
+    '{"name": "pk", "main": "index.ts"}', '{"name": "pk", "exports": {".": "./index.ts", "./x": "./x.ts"}}',
+    '{"name": "other", "main": "x.ts"}', '{"name": "pk", "exports": "./gone.js", "source": "x.ts"}',
 ]
 TS_CONFIGS = [
     '{"compilerOptions": {"baseUrl": ".", "paths": {"@/*": ["w/*"]}}}',
@@ -107,7 +121,8 @@ class IndexMachine(RuleBasedStateMachine):
             shutil.rmtree(self.scratch, ignore_errors=True)
 
     def existing(self) -> list[str]:
-        return sorted(p for p in PY_PATHS + TS_PATHS if (self.repo.path / p).exists())
+        return sorted(p for p in PY_PATHS + TS_PATHS + PACKAGE_PATHS
+                      if (self.repo.path / p).exists())
 
     @rule(path=st.sampled_from(PY_PATHS), lines=st.lists(st.sampled_from(PY_LINES), max_size=6))
     def write_python(self, path, lines):
@@ -120,6 +135,10 @@ class IndexMachine(RuleBasedStateMachine):
     @rule(text=st.sampled_from(TS_CONFIGS))
     def write_tsconfig(self, text):
         self.repo.write("tsconfig.json", text)
+
+    @rule(path=st.sampled_from(PACKAGE_PATHS), text=st.sampled_from(PACKAGES))
+    def write_package(self, path, text):
+        self.repo.write(path, text)
 
     @rule(data=st.data())
     def delete(self, data):

@@ -47,7 +47,7 @@ def readtags(tags_file, *args: str) -> list[list[str]]:
 @needs_readtags
 def test_readtags_finds_each_definition_by_binary_search(tagged):
     report = tagged.aud("tags", "--json")
-    assert report == {"version": 1, "output": str(tagged.path / "tags"), "format": "ctags", "tags": 10,
+    assert report == {"version": 1, "output": str(tagged.path / "tags"), "format": "ctags", "tags": 11,
                       "written": True, "left_out": 0}
     tags_file = tagged.path / "tags"
     # -n: a sorted file is searched by bisection, so an unsorted one would miss names
@@ -57,6 +57,8 @@ def test_readtags_finds_each_definition_by_binary_search(tagged):
     assert readtags(tags_file, "-e", "open")[0][2:] == ['2;"', "kind:m", "language:TypeScript",
                                                        "class:Box"]
     assert readtags(tags_file, "-e", "Shape")[0][3] == "kind:i"
+    assert readtags(tags_file, "-e", "x")[0][3:] == ["kind:v", "language:TypeScript",
+                                                    "interface:Shape"]
     assert readtags(tags_file, "-e", "View")[0][1:5] == ["web/view.tsx", '1;"', "kind:f", "language:TypeScript"]
     names = [fields[0] for fields in readtags(tags_file, "-l")]
     assert names == sorted(names, key=str.encode)

@@ -62,6 +62,7 @@ def test_typescript_declarations_kinds_and_exported_flag():
     kinds = {s.qualname: (s.kind, s.exported) for s in f.symbols}
     assert kinds == {
         "Shape": ("interface", 1),
+        "Shape.area": ("method", 0),
         "Id": ("type", 0),
         "Color": ("enum", 1),
         "Util": ("namespace", 0),

@@ -28,8 +28,54 @@ CASES = {
         "function f(h: Helper | null) { h.run(); }\n", "h.run", {("Helper.run", "annotated")}),
     "a union of two classes": (
         "function f(h: Helper | Other) { h.run(); }\n", "h.run", set()),
-    "an interface type is no class": (
-        "function f(r: Runner) { r.run(); }\n", "r.run", set()),
+    "an interface's method": (
+        "function f(r: Runner) { r.run(); }\n", "r.run", {("Runner.run", "annotated")}),
+    "an interface's unknown member": (
+        "function f(r: Runner) { r.stop(); }\n", "r.stop", set()),
+    "a method of an interface it extends": (
+        "interface Named extends Runner { name(): string }\n"
+        "function f(n: Named) { n.run(); }\n", "n.run", {("Runner.run", "annotated")}),
+    "an interface extending one outside the repository": (
+        "import { Ext } from 'ext';\ninterface Named extends Ext, Runner {}\n"
+        "function f(n: Named) { n.run(); }\n", "n.run", set()),
+    "an object type alias": (
+        "type Shape = { run(): void };\nfunction f(s: Shape) { s.run(); }\n", "s.run",
+        {("Shape.run", "annotated")}),
+    "a type alias of no object type": (
+        "type Shape = Helper | Other;\nfunction f(s: Shape) { s.run(); }\n", "s.run", set()),
+    "an interface property typed by a class": (
+        "interface Opts { h: Helper }\nfunction f(o: Opts) { o.h.run(); }\n", "o.h.run",
+        {("Helper.run", "annotated")}),
+    "an interface property of no known type": (
+        "interface Opts { h: any }\nfunction f(o: Opts) { o.h.run(); }\n", "o.h.run", set()),
+    "an interface property of a function type": (
+        "interface Opts { done: (h: Helper) => void }\nfunction f(o: Opts) { o.done(); }\n",
+        "o.done", {("Opts.done", "annotated")}),
+    "an interface merged with a function": (
+        "interface Ctor { init(): void }\n"
+        "function Ctor(): Ctor { function init() {} return null as any; }\n"
+        "const made: Ctor = Ctor();\nmade.init();\n", "made.init", {("Ctor.init", "annotated")}),
+    "the function merged with an interface, called": (
+        "interface Ctor { init(): void }\nfunction Ctor(): Ctor { return null as any; }\n"
+        "Ctor();\n", "Ctor", {("Ctor", "direct")}),
+    "a class's own method before its interface's": (
+        "class Impl implements Runner { run() {} }\nnew Impl().run();\n", "new Impl().run",
+        {("Impl.run", "direct")}),
+    "an object type in an annotation binds no name": (
+        "const h = new Helper();\nfunction f(o: { m(h: number): void }) { h.run(); }\n",
+        "h.run", {("Helper.run", "inferred")}),
+    "a member destructured from this": (
+        "class Box { h = new Helper(); open() { const { h } = this; h.run(); } }\n", "h.run",
+        {("Helper.run", "inferred")}),
+    "a renamed member destructured": (
+        "class Box { h = new Helper(); open() { const { h: x } = this; x.run(); } }\n", "x.run",
+        {("Helper.run", "inferred")}),
+    "a destructured member with a default": (
+        "class Box { h = new Helper(); open() { const { h = shared } = this; h.run(); } }\n",
+        "h.run", set()),
+    "an overloaded method's signatures declare what it returns": (
+        "class Maker { make(a: string): Helper; make(a: any) { return a; } }\n"
+        "new Maker().make('').run();\n", "new Maker().make().run", {("Helper.run", "annotated")}),
     "a return annotation": (
         "make().run();\n", "make().run", {("Helper.run", "annotated")}),
     "a returned value": (
@@ -143,6 +189,30 @@ def test_commonjs_exports_require_and_plain_javascript_classes(repo):
         == {("make", "make"), ("make().open", "Box.open")}
     assert set(repo.query("SELECT callee, target_qualname FROM call_links WHERE file = 'use2.js'")) \
         == {("lib.helper", "helper"), ("lib.other", "other")}
+
+
+@pytest.mark.parametrize("lib, use, expected", [
+    ("class Box { open() {} }\nmodule.exports = Box;\n",
+     'const Box = require("./lib");\nnew Box().open();\n', {("Box", "Box"), ("new Box().open", "Box.open")}),
+    ("module.exports = function make() {};\n", 'const make = require("./lib");\nmake();\n',
+     {("make", "make")}),
+    ("class Box { open() {} }\nmodule.exports = Box;\n", 'import Box from "./lib";\nnew Box().open();\n',
+     {("Box", "Box"), ("new Box().open", "Box.open")}),
+    ("class Box { open() {} }\nexport = Box;\n", 'import Box = require("./lib");\nnew Box().open();\n',
+     {("Box", "Box"), ("new Box().open", "Box.open")}),
+    ("function helper() {}\nmodule.exports = make();\nmodule.exports.helper = helper;\n",
+     'const lib = require("./lib");\nlib.helper();\n', set()),
+    ("function helper() {}\nexports.helper = helper;\n", 'import lib from "./lib";\nlib.helper();\n',
+     set()),
+], ids=["a class", "a named function expression", "a default import of it", "TypeScript's export =",
+        "a value not followed hides the members", "no whole-module assignment: no default"])
+def test_a_whole_module_assignment_is_what_require_gives(repo, lib, use, expected):
+    ext = ".ts" if "export =" in lib else ".js"
+    repo.write("lib" + ext, lib)
+    repo.write("use" + ext, use)
+    repo.aud("index")
+    assert set(repo.query("SELECT callee, target_qualname FROM call_links WHERE file = ?",
+                          "use" + ext)) == expected
 
 
 @pytest.mark.parametrize("path, text, expected", [

@@ -226,3 +226,14 @@ def test_subclasses_transitively_and_references(repo):
         ("leaf.py", "base", "mid.Mid", "import")]
     code, out, _ = ask(repo, "references", "Base")
     assert out.splitlines() == ["mid.py:1:18: import Base (import)", "mid.py:2:1: base Base (import)"]
+
+
+def test_subclasses_of_an_interface_are_its_implementers_and_extenders(repo):
+    repo.write("shapes.ts", "export interface Shape { area(): number }\n"
+                            "export interface Solid extends Shape { volume(): number }\n")
+    repo.write("cube.ts", "import { Solid } from './shapes';\n"
+                          "export class Cube implements Solid { area() { return 6; } volume() { return 1; } }\n")
+    repo.aud("index")
+    code, out, _ = ask(repo, "subclasses", "Shape", "--depth", "2")
+    assert out.splitlines() == ["shapes.ts:2:8: > interface Solid (Shape)",
+                                "cube.ts:2:8: >> class Cube (Solid)"]
