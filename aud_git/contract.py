@@ -28,7 +28,8 @@ SYMBOL_KINDS = ("module", "class", "function", "method", "variable", "interface"
                 "namespace")
 # How a call was resolved (`call_links.resolution`): the least certain step on the way, most
 # certain first (link/calls.py keeps a link's weakest step by this order).
-RESOLUTIONS = ("direct", "import", "self", "inherited", "annotated", "inferred", "init")
+RESOLUTIONS = ("direct", "import", "self", "inherited", "annotated", "inferred", "init",
+               "possible")
 
 
 def timestamp(seconds: float) -> str:

@@ -13,7 +13,10 @@ its call sites is asked of the peer. Reported per corpus and aud:
   the peer names a definition, the share where aud's target is one the peer names;
 - recall: of the sites where the peer names a function, method or class of the repository,
   the share aud links to one of them;
-- linked: the share of all call sites (not only the sample) aud links to a definition.
+- linked: the share of all call sites (not only the sample) aud links to a definition;
+- possible: the share of all call sites linked only with resolution `possible` (one of several
+  targets), and of those in the sample where the peer names a definition of the repository,
+  how often it is one of aud's targets. Precision and recall count certain links only.
 
 The peer is not the truth: the disagreements and the sites aud misses are written out for
 reading (`bench/work/resolvers-disagreements.txt`). Needs `pip install jedi` and node.
@@ -56,11 +59,15 @@ def index(aud: str, repo: Path, langs: tuple[str, ...]) -> tuple[float, dict]:
     seconds = time.perf_counter() - started
     conn = sqlite3.connect(repo / ".pf" / "repo_index.db")
     columns = {row[1] for row in conn.execute("PRAGMA table_info(call_links)")}
-    not_init = " WHERE resolution != 'init'" if "resolution" in columns else ""
+    resolution = "resolution" if "resolution" in columns else "'direct'"
     links: dict[tuple, set] = {}
-    for file, line, col, callee, target_file, qualname in conn.execute(
-            "SELECT file, line, col, callee, target_file, target_qualname FROM call_links" + not_init):
-        links.setdefault((file, line, col, callee), set()).add((target_file, qualname))
+    possible: dict[tuple, set] = {}
+    for file, line, col, callee, target_file, qualname, how in conn.execute(
+            "SELECT file, line, col, callee, target_file, target_qualname, "
+            f"{resolution} FROM call_links"):
+        if how != "init":
+            chosen = possible if how == "possible" else links
+            chosen.setdefault((file, line, col, callee), set()).add((target_file, qualname))
     at_line: dict[tuple, set] = {}
     for f, q, line in conn.execute("SELECT file, qualname, line FROM symbols"
                                    " WHERE kind IN ('class', 'function', 'method')"):
@@ -77,8 +84,8 @@ def index(aud: str, repo: Path, langs: tuple[str, ...]) -> tuple[float, dict]:
         f" WHERE f.lang IN ({marks}) ORDER BY 1, 2, 3, 4", langs).fetchall()
     conn.close()
     defined = {(f, q) for (f, _), names in at_line.items() for q in names}
-    return seconds, {"links": links, "at_line": at_line, "modules": modules, "defined": defined,
-                     "spans": spans, "calls": calls}
+    return seconds, {"links": links, "possible": possible, "at_line": at_line, "modules": modules,
+                     "defined": defined, "spans": spans, "calls": calls}
 
 
 def last_name_position(tree: ast.AST, line: int, col: int, callee: str) -> tuple[int, int] | None:
@@ -197,14 +204,20 @@ def in_repository(answer: tuple, data: dict) -> set[tuple[str, str]]:
 
 
 def measure(index_data: dict, sample: list, answers: dict) -> tuple[dict, list]:
-    links = index_data["links"]
-    agree = judged = found = wanted = 0
+    """Precision and recall of the certain links; `possible` sites (a call that reaches one
+    of several targets) are counted apart: how many, and how often the peer's answer is one
+    of their targets."""
+    links, possible = index_data["links"], index_data["possible"]
+    agree = judged = found = wanted = possible_judged = possible_agree = 0
     disagreements, misses = [], []
     for site in sample:
         named = answers.get(site)
         if named is None:
             continue
         inside = set().union(*(in_repository(a, index_data) for a in named)) if named else set()
+        if site in possible and site not in links and inside:
+            possible_judged += 1
+            possible_agree += bool(possible[site] & inside)
         targets = links.get(site, set())
         if targets and named:
             judged += 1
@@ -219,10 +232,15 @@ def measure(index_data: dict, sample: list, answers: dict) -> tuple[dict, list]:
                 misses.append((site, sorted(targets), sorted(inside)))
     total = len(index_data["calls"])
     linked = sum(1 for c in index_data["calls"] if tuple(c) in links)
+    only_possible = sum(1 for c in index_data["calls"] if tuple(c) in possible
+                        and tuple(c) not in links)
     return {
         "precision": agree / judged if judged else None, "judged": judged,
         "recall": found / wanted if wanted else None, "jedi_inside": wanted,
         "linked_share": linked / total if total else None, "call_sites": total,
+        "possible_share": only_possible / total if total else None,
+        "possible_hit": possible_agree / possible_judged if possible_judged else None,
+        "possible_judged": possible_judged,
     }, disagreements, misses
 
 
@@ -261,8 +279,9 @@ def percent(value: float | None) -> str:
 
 
 def report(results: dict) -> str:
-    lines = ["| corpus | peer | aud | precision | recall | call sites linked |",
-             "|---|---|---|---:|---:|---:|"]
+    lines = ["| corpus | peer | aud | precision | recall | call sites linked | only `possible`"
+             " (the peer's target among them) |",
+             "|---|---|---|---:|---:|---:|---:|"]
     for corpus, data in results.items():
         for label in ("baseline", "aud"):
             if label in data:
@@ -270,7 +289,9 @@ def report(results: dict) -> str:
                 lines.append(f"| {corpus} ({data['asked']} sites asked) | {data['peer']} | {label} |"
                              f" {percent(m['precision'])} ({m['judged']}) |"
                              f" {percent(m['recall'])} ({m['jedi_inside']}) |"
-                             f" {percent(m['linked_share'])} of {m['call_sites']} |")
+                             f" {percent(m['linked_share'])} of {m['call_sites']} |"
+                             f" {percent(m.get('possible_share'))}"
+                             f" ({percent(m.get('possible_hit'))} of {m.get('possible_judged', 0)}) |")
     return "\n".join(lines) + "\n"
 
 

@@ -110,14 +110,17 @@ def query_def(ctx, name, kind, exact, as_json):
 @click.option("--resolution", "resolutions", multiple=True, type=click.Choice(RESOLUTIONS),
               help="Only call sites resolved this way (repeatable). `init`: a class call, "
                    "listed under the `__init__` it runs.")
+@click.option("--certain", is_flag=True,
+              help="Leave out `possible` sites: calls that reach one of several targets.")
 @click.option("--unresolved", is_flag=True,
               help="Instead: call sites whose callee ends in QUALNAME's last name but that "
                    "resolve to nothing (the candidates to check by hand).")
 @json_option
 @click.pass_context
-def query_callers(ctx, qualname, depth, resolutions, unresolved, as_json):
+def query_callers(ctx, qualname, depth, resolutions, certain, unresolved, as_json):
     """Call sites that resolve to QUALNAME (also FILE:QUALNAME or module.path.QUALNAME), and how
-    each was resolved: direct, import, self, inherited, annotated, inferred, init."""
+    each was resolved: direct, import, self, inherited, annotated, inferred, init, or possible
+    (the call reaches QUALNAME or another target, each listed)."""
     from aud_git.query.questions import callers, unresolved_calls
 
     if unresolved:
@@ -126,6 +129,8 @@ def query_callers(ctx, qualname, depth, resolutions, unresolved, as_json):
                         " (unresolved)")
         return
     only = frozenset(resolutions) if resolutions else None
+    if certain:
+        only = (only or frozenset(RESOLUTIONS)) - {"possible"}
     _emit(callers(ctx.obj["conn"], qualname, depth, only), as_json,
           lambda c: f"{_at(c['file'], c['line'], c['col'])} {'>' * c['depth']} {c['caller']}"
                     f" calls {c['target_qualname']} ({c['resolution']})")

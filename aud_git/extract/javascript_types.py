@@ -16,6 +16,8 @@ UNKNOWN = "?"
 NONE = "None"
 MAX_CHAIN = 200
 MAX_STEPS = 32  # names, members and calls of one chain followed, at most
+MAX_VALUES = 8  # values one expression may give (`c ? a : b || d`); more is unknown
+_EITHER = frozenset({"||", "??", "&&"})
 MODULE_SCOPE = "<module>"
 _NOTHING = frozenset({"null", "undefined"})
 _WRAPPERS = frozenset({"parenthesized_expression", "non_null_expression"})
@@ -58,6 +60,46 @@ def value_text(node) -> str:
         else:
             return UNKNOWN
     return UNKNOWN
+
+
+def value_texts(node) -> list[str]:
+    """Every value an expression may give, distinct: each branch of `c ? a : b`, each operand
+    of `a || b`, `a ?? b` and `a && b`, else its one value; more than MAX_VALUES (or a walk
+    longer than MAX_STEPS) is unknown."""
+    found: list[str] = []
+    stack = [node]
+    for _ in range(MAX_STEPS):
+        if not stack:
+            return list(dict.fromkeys(found))
+        current = stack.pop()
+        while current.type in _WRAPPERS and current.named_child_count:
+            current = current.named_children[0]
+        operator = current.child_by_field_name("operator") if current.type == "binary_expression" else None
+        if current.type == "ternary_expression":
+            stack += [current.child_by_field_name("alternative"),
+                      current.child_by_field_name("consequence")]
+        elif operator is not None and operator.type in _EITHER:
+            stack += [current.child_by_field_name("right"), current.child_by_field_name("left")]
+        else:
+            found.append(value_text(current))
+            if len(found) > MAX_VALUES:
+                break
+    return [UNKNOWN]
+
+
+def _array_elements(loop) -> list[str] | None:
+    """The values of the array literal a `for ... of` loop walks, or None."""
+    operator = loop.child_by_field_name("operator")
+    array = loop.child_by_field_name("right")
+    if operator is None or operator.type != "of" or array is None or array.type != "array":
+        return None
+    found: list[str] = []
+    for element in array.named_children:
+        if element.type == "spread_element":
+            return None
+        if not element.is_extra:
+            found += value_texts(element)
+    return list(dict.fromkeys(found)) if len(found) <= MAX_VALUES else [UNKNOWN]
 
 
 def type_text(node) -> str:
@@ -209,7 +251,8 @@ class JsTypeRecorder:
             self.row(returns, scope, qualname, "returns", type_text(returns))
         body = node.child_by_field_name("body")
         if node.type == "arrow_function" and body is not None and body.type != "statement_block":
-            self.row(body, qualname, qualname, "return", value_text(body))
+            for expr in value_texts(body):
+                self.row(body, qualname, qualname, "return", expr)
 
     def parameters(self, node, scope: str | None) -> None:
         """Each parameter: its annotation (`param`, `param_default` with a default) or `?`;
@@ -306,7 +349,8 @@ class JsTypeRecorder:
             if value.type == "as_expression":
                 self.row(at, scope, target, "annotation", type_text(value.named_children[1]))
             value = value.named_children[0]
-        self.row(at, scope, target, "assign", value_text(value))
+        for expr in value_texts(value):
+            self.row(at, scope, target, "assign", expr)
 
     def field(self, node, scope: str | None, name_node, is_function: bool) -> None:
         """A class field: an attribute of the class, or (a function value) a method."""
@@ -324,14 +368,15 @@ class JsTypeRecorder:
         left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
         if left is None or right is None:
             return
-        expr = value_text(right) if node.type == "assignment_expression" else UNKNOWN
+        exprs = value_texts(right) if node.type == "assignment_expression" else [UNKNOWN]
         if left.type == "identifier":  # assigns the binding in sight: known in finish_types
-            self.reassignments.append((left, scope, _text(left), expr))
+            self.reassignments += [(left, scope, _text(left), expr) for expr in exprs]
         elif left.type == "member_expression":
             obj, prop = left.child_by_field_name("object"), left.child_by_field_name("property")
             owner = self.methods.get(scope or "")
             if obj is not None and obj.type == "this" and owner and prop is not None:
-                self.row(prop, scope, f"{owner}.{_text(prop)}", "assign", expr)
+                for expr in exprs:
+                    self.row(prop, scope, f"{owner}.{_text(prop)}", "assign", expr)
         elif left.type in ("object_pattern", "array_pattern"):
             self.bind_unknown(left, scope)
 
@@ -343,7 +388,8 @@ class JsTypeRecorder:
         if function is None or function.start_byte not in self.scope_nodes or not scope:
             return
         values = [c for c in node.named_children if not c.is_extra]
-        self.row(node, scope, scope, "return", value_text(values[0]) if values else NONE)
+        for expr in value_texts(values[0]) if values else [NONE]:
+            self.row(node, scope, scope, "return", expr)
 
     def anonymous_function(self, node, scope: str | None) -> None:
         """A `function` expression inside a scope has its own `this`: calls through `this` in
@@ -363,7 +409,15 @@ class JsTypeRecorder:
                                              self.target(owner, name), "assign", expr))
 
     def loop_or_catch(self, node, scope: str | None) -> None:
+        """`for (const x of [f, g])`: x holds each element; a loop over anything else, and a
+        `catch` parameter, hold values not followed."""
         bound = node.child_by_field_name("left" if node.type == "for_in_statement" else "parameter")
-        if bound is not None:
+        if bound is None:
+            return
+        elements = _array_elements(node) if bound.type == "identifier" else None
+        if elements is None:
             self.bind_unknown(bound, scope)
+            return
+        for expr in elements:
+            self.row(bound, scope, self.target(scope, _text(bound)), "assign", expr)
 

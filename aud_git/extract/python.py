@@ -183,6 +183,7 @@ class _Walker(TypeRecorder):
         # Definitions and bound names in document order; resolved in finish().
         self.bindings: list[_Binding] = []
         self.chained: set[int] = set()  # where the inner assignments of `a = b = value` start
+        self.puts = []  # elements put into containers bound by names (finish_elements)
 
     # -- text ------------------------------------------------------------------------------
     def text(self, node, limit: int = MAX_TEXT) -> str:
@@ -222,6 +223,14 @@ class _Walker(TypeRecorder):
             if scope.body_start <= offset:
                 return scope
         return scopes[0]
+
+    def enclosing(self, scope: _Scope) -> list[str]:
+        """`scope` and the functions around it, innermost first: the scopes whose names it sees
+        (a class body's are not seen from the functions in it)."""
+        index = next(i for i, s in enumerate(self.scopes) if s is scope)
+        outer = [s.qualname for s in reversed(self.scopes[1:index])
+                 if s.kind == "function" and s.qualname]
+        return ([scope.qualname] if scope.qualname else []) + outer
 
     # -- facts -----------------------------------------------------------------------------
     def definition(self, node, kind: str, signature: str | None) -> None:
@@ -312,6 +321,8 @@ class _Walker(TypeRecorder):
         where = self.scope_at(start)
         if callee == "super" and arguments is not None and arguments.named_child_count:
             self.super_arguments(node, where, arguments)
+        if function.type == "attribute":
+            self.mutation(node, where)
         self.facts.calls.append(Call(point.row + 1, point.column, where.qualname or MODULE_SCOPE,
                                      callee, self.arguments(arguments)))
 
@@ -502,6 +513,7 @@ class _Walker(TypeRecorder):
                 public = exported.get(parent, False) and not name.startswith("_")
             exported[qualname] = public
         self.facts.symbols.extend(Symbol(*s, int(exported[s[1]])) for s in symbols)
+        self.finish_elements()
 
 
 def _parse_string(node):

@@ -17,6 +17,19 @@ from aud_git.extract.facts import Facts, type_fact
 UNKNOWN = "?"
 NONE = "None"
 MAX_CHAIN = 200  # characters of a chain; longer is unknown
+MAX_VALUES = 8  # values one expression may give (`a if c else b or d`); more is unknown
+# What a name bound to a list, tuple, set or dict display holds: a container, whose elements
+# are the rows of the name followed by ELEMENTS (`handlers[]`): the display's values, and
+# what `handlers[k] = v`, `.append(v)`, `.add(v)`, `.insert(i, v)`, `.setdefault(k, v)` put
+# in (`.extend`, `.update` and the like: `?`).
+CONTAINER = "[]"
+ELEMENTS = "[]"
+_PUTS = {"append": 0, "add": 0, "appendleft": 0, "insert": 1, "setdefault": 1}
+_FILLS = frozenset({"extend", "update", "extendleft", "__setitem__", "__ior__", "__iadd__"})
+# Rows that bind a name in a scope: where an element written in a function belongs.
+_BINDING = frozenset({"assign", "param", "param_default", "annotation", "receiver"})
+MAX_STEPS = 64  # nodes of `if`/`else`, `or` and `and` walked for them
+_COLLECTIONS = frozenset({"tuple", "list", "set", "expression_list"})
 # Wrappers whose first argument is the type itself.
 _TRANSPARENT = frozenset({"Optional", "ClassVar", "Final", "Annotated", "Required",
                           "NotRequired", "ReadOnly"})
@@ -107,6 +120,57 @@ class TypeText:
         kinds = {self.annotation(m, strings) for m in members} - {NONE}
         return kinds.pop() if len(kinds) == 1 else UNKNOWN
 
+    def values(self, node) -> list[str]:
+        """Every value an expression may give, distinct: each branch of `a if c else b`, each
+        operand of `a or b` (and of `and`), else its one value; more than MAX_VALUES (or a
+        walk longer than MAX_STEPS) is unknown."""
+        found: list[str] = []
+        stack = [node]
+        for _ in range(MAX_STEPS):
+            if not stack:
+                return list(dict.fromkeys(found))
+            current = bare(stack.pop())
+            if current.type == "conditional_expression" and len(named(current)) == 3:
+                body, _, orelse = named(current)
+                stack += [orelse, body]
+            elif current.type == "boolean_operator":
+                stack += [current.child_by_field_name("right"), current.child_by_field_name("left")]
+            else:
+                found.append(self.value(current))
+                if len(found) > MAX_VALUES:
+                    break
+        return [UNKNOWN]
+
+    def elements(self, node) -> list[str] | None:
+        """The values a literal tuple, list or set holds (`(f, g)`), or None for anything else."""
+        node = bare(node)
+        if node.type not in _COLLECTIONS:
+            return None
+        found: list[str] = []
+        for element in named(node):
+            if element.type in ("list_splat", "parenthesized_list_splat"):
+                return None
+            found += self.values(element)
+        return list(dict.fromkeys(found)) if len(found) <= MAX_VALUES else [UNKNOWN]
+
+    def container(self, node) -> list[str] | None:
+        """The values a list, tuple, set or dict display holds (a dict: its values), or None
+        for any other expression; unpacking (`*a`, `**d`) holds values not followed."""
+        node = bare(node)
+        if node.type == "dictionary":
+            items = [c.child_by_field_name("value") if c.type == "pair" else None
+                     for c in named(node)]
+        elif node.type in ("list", "tuple", "set"):
+            items = [None if c.type in ("list_splat", "parenthesized_list_splat") else c
+                     for c in named(node)]
+        else:
+            return None
+        found: list[str] = []
+        for item in items:
+            found += self.values(item) if item is not None else [UNKNOWN]
+        found = list(dict.fromkeys(found))
+        return found if len(found) <= MAX_VALUES else [UNKNOWN]
+
     def value(self, node) -> str:
         """`a.b`, `C()`, `m.make().build` ...: names, attributes and calls (arguments left out)."""
         node = bare(node)
@@ -157,7 +221,9 @@ class TypeRecorder:
     facts: Facts
     text_of: TypeText
     scope_at: Callable[[int], Any]
+    enclosing: Callable[[Any], list[str]]  # a scope and the functions around it, innermost first
     ident: Callable[[Any], str]
+    puts: list[tuple[Any, list[str], str, list[str]]]  # (node, enclosing, name, values)
 
     def record(self, node, scope, name: str, origin: str, expr: str, owner: str | None = None) -> None:
         where = scope.qualname or "<module>"
@@ -175,34 +241,91 @@ class TypeRecorder:
             for name in names_in(target, _PATTERNS):
                 self.record(name, scope, self.ident(name), "assign", UNKNOWN)
 
-    def bind_value(self, scope, target, origin: str, expr: str) -> None:
+    def bind_value(self, scope, target, origin: str, expr: str, suffix: str = "") -> None:
         target = bare(target)
         if target.type == "identifier":
-            self.record(target, scope, self.ident(target), origin, expr)
+            self.record(target, scope, self.ident(target) + suffix, origin, expr)
         elif target.type == "attribute" and scope.receiver is not None:
-            obj = bare(target.child_by_field_name("object"))
-            if obj.type == "identifier" and self.ident(obj) == scope.receiver:
-                attribute = target.child_by_field_name("attribute")
-                self.record(attribute, scope, self.ident(attribute), origin, expr,
+            attribute = self.own_attribute(scope, target)
+            if attribute is not None:
+                self.record(attribute, scope, self.ident(attribute) + suffix, origin, expr,
                             owner=scope.qualname.rpartition(".")[0])
-        elif target.type != "attribute" and target.type != "subscript":
+        elif target.type == "subscript" and origin == "assign" and not suffix:
+            is_slice = any(c.type == "slice" for c in target.children_by_field_name("subscript"))
+            self.put(scope, target.child_by_field_name("value"), [UNKNOWN if is_slice else expr])
+        elif target.type != "attribute":
             for name in names_in(target, _PATTERNS):
                 self.record(name, scope, self.ident(name), "assign", UNKNOWN)
 
+    def own_attribute(self, scope, target):
+        """The attribute node of `self.x` in a method (its receiver), else None."""
+        obj = bare(target.child_by_field_name("object"))
+        if obj.type == "identifier" and self.ident(obj) == scope.receiver:
+            return target.child_by_field_name("attribute")
+        return None
+
+    def put(self, scope, container, exprs: list[str]) -> None:
+        """Elements put into the container a name or `self.x` holds. A name's are kept until
+        finish_elements knows which scope binds it (a function may fill a module's dict)."""
+        container = bare(container)
+        if container.type == "attribute" and scope.receiver is not None:
+            for expr in exprs:
+                self.bind_value(scope, container, "assign", expr, ELEMENTS)
+        elif container.type == "identifier":
+            self.puts.append((container, self.enclosing(scope), self.ident(container), exprs))
+
+    def mutation(self, node, scope) -> None:
+        """`h.append(v)`, `h.update(...)` and the like: elements put into a container."""
+        function = bare(node.child_by_field_name("function"))
+        arguments = node.child_by_field_name("arguments")
+        if function.type != "attribute" or arguments is None:
+            return
+        method = self.ident(function.child_by_field_name("attribute"))
+        if method in _PUTS:
+            values = [a for a in named(arguments)]
+            position = _PUTS[method]
+            plain = len(values) == position + 1 and values[position].type not in (
+                "keyword_argument", "list_splat", "dictionary_splat")
+            exprs = self.text_of.values(values[position]) if plain else [UNKNOWN]
+        elif method in _FILLS:
+            exprs = [UNKNOWN]
+        else:
+            return
+        self.put(scope, function.child_by_field_name("object"), exprs)
+
+    def finish_elements(self) -> None:
+        """Each element put into a name's container goes to the scope that binds the name: the
+        innermost of the enclosing ones whose rows bind it, else the module."""
+        bound = {row.target for row in self.facts.types if row.origin in _BINDING}
+        for node, chain, name, exprs in self.puts:
+            owner = next((q for q in chain if f"{q}.{name}" in bound), "")
+            target = f"{owner}.{name}{ELEMENTS}" if owner else name + ELEMENTS
+            point = node.start_point
+            for expr in exprs:
+                self.facts.types.append(type_fact(point.row + 1, point.column, chain[0] if chain
+                                                  else "<module>", target, "assign", expr))
+
     def assignment_types(self, node, scope, targets: list, value, annotation) -> None:
-        expr = self.text_of.value(value) if value is not None else None
+        elements = self.text_of.container(value) if value is not None else None
+        exprs = [CONTAINER] if elements is not None else \
+            self.text_of.values(value) if value is not None else []
         for target in targets:
             if annotation is not None:
                 self.bind_value(scope, target, "annotation", self.text_of.annotation(annotation))
-            if expr is not None:
-                if bare(target).type in _PATTERNS:
-                    expr = UNKNOWN  # unpacking: which element is which is not followed
+            if exprs and bare(target).type in _PATTERNS:
+                self.bind_value(scope, target, "assign", UNKNOWN)  # which element is which
+                continue
+            for expr in exprs:
                 self.bind_value(scope, target, "assign", expr)
+            if elements is not None and bare(target).type in ("identifier", "attribute"):
+                for expr in elements:
+                    self.bind_value(scope, target, "assign", expr, ELEMENTS)
 
     def walrus(self, node) -> None:
         name = node.child_by_field_name("name")
-        self.bind_value(self.scope_at(node.start_byte), name, "assign",
-                        self.text_of.value(node.child_by_field_name("value")))
+        scope = self.scope_at(node.start_byte)
+        for expr in self.text_of.values(node.child_by_field_name("value")):
+            self.bind_value(scope, name, "assign", expr)
 
     def declared_outside(self, node) -> None:
         scope = self.scope_at(node.start_byte)
@@ -214,7 +337,15 @@ class TypeRecorder:
                     scope.globals.add(self.ident(name))
 
     def loop(self, node) -> None:
-        self.bind_unknown(node, [node.child_by_field_name("left")])
+        """`for x in (f, g)`: x holds each element; over anything else, values not followed."""
+        target, iterable = node.child_by_field_name("left"), node.child_by_field_name("right")
+        elements = self.text_of.elements(iterable) if iterable is not None else None
+        if elements is None or bare(target).type != "identifier":
+            self.bind_unknown(node, [target])
+            return
+        scope = self.scope_at(node.start_byte)
+        for expr in elements:
+            self.bind_value(scope, target, "assign", expr)
 
     def alias(self, node) -> None:
         alias = node.child_by_field_name("alias")
@@ -281,15 +412,16 @@ class TypeRecorder:
             return
         values = [c for c in node.named_children if not c.is_extra]
         if node.type == "yield" and any(c.type == "from" for c in node.children):
-            expr = UNKNOWN
+            exprs = [UNKNOWN]
         elif values:
-            expr = self.text_of.value(values[0]) if len(values) == 1 else UNKNOWN
+            exprs = self.text_of.values(values[0]) if len(values) == 1 else [UNKNOWN]
         else:
-            expr = NONE
+            exprs = [NONE]
         point = node.start_point
         origin = "return" if node.type == "return_statement" else "yield"
-        self.facts.types.append(type_fact(point.row + 1, point.column, scope.qualname,
-                                         scope.qualname, origin, expr))
+        for expr in exprs:
+            self.facts.types.append(type_fact(point.row + 1, point.column, scope.qualname,
+                                             scope.qualname, origin, expr))
 
     def super_arguments(self, node, scope, arguments) -> None:
         """`super(C, self)`: which class's MRO it reads (`super()` needs no row)."""

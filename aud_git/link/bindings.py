@@ -21,4 +21,11 @@ class Definition(NamedTuple):
     kind: str
 
 
-Binding = ModuleRef | Definition
+class Choice(NamedTuple):
+    """One of several bindings, each certain to be possible and no other (`x = A()` in one
+    place, `x = B()` in another; `f if c else g`): `options` are `Resolved`, sorted, distinct,
+    at least two (see link/typed_calls.py)."""
+    options: tuple
+
+
+Binding = ModuleRef | Definition | Choice

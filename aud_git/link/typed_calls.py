@@ -20,17 +20,21 @@ from __future__ import annotations
 from functools import partial
 from typing import cast
 
-from aud_git.link.bindings import Definition, ModuleRef
-from aud_git.link.calls import CALLABLE_KINDS, CallResolver, Resolved, Token, tokens_of
+from aud_git.link.bindings import Choice, Definition, ModuleRef
+from aud_git.link.calls import CALLABLE_KINDS, ELEMENT, CallResolver, Resolved, Token, tokens_of
 from aud_git.link.lookups import Lookups
 
 MODULE = "<module>"
+CONTAINER = "[]"  # the value of a name bound to a container display (extract/python_types.py)
 _MISSING = object()
 _IN_PROGRESS = object()
 _DECLARED = frozenset({"param", "param_default", "annotation"})
 # Rows that bind a name (not those that describe a definition: bases, returns, decorators).
 _REBINDING = _DECLARED | {"assign", "argument"}
 _PROPERTIES = frozenset({"property", "cached_property"})
+# Options a choice may hold: more, and a call's targets are too many to be worth a reviewer's
+# reading (and to be stored); the name is then unresolved.
+MAX_OPTIONS = 8
 
 
 def _c3(sequences: list[list]) -> list | None:
@@ -48,6 +52,13 @@ def _c3(sequences: list[list]) -> list | None:
         sequences = [s[1:] if s[0] == head else s for s in sequences]
         sequences = [s for s in sequences if s]
     return merged
+
+
+def _holds_a_container(evidence) -> bool:
+    """Is every value a name is given (but `None`) a list, tuple, set or dict display, and
+    nothing declared? Then the rows of `name[]` are all its elements (python_types.py)."""
+    values = [(origin, expr) for origin, _, expr in evidence if expr != "None"]
+    return bool(values) and all(origin == "assign" and expr == CONTAINER for origin, expr in values)
 
 
 class TypedCalls(CallResolver):
@@ -87,15 +98,28 @@ class TypedCalls(CallResolver):
         # `new X().m` (JS) calls `m` of an instance of `X`, as `X().m` does.
         tokens = tokens_of(callee[4:] if callee.startswith("new ") else callee)
         found = self.chain(file, caller, tokens) if tokens is not None else None
-        if found is None or not isinstance(found.binding, Definition):
+        if found is None:
             return []
+        if isinstance(found.binding, Choice):
+            # Each option is a target only when every option is: else which one runs is not
+            # certain to be among them (`x()` with x a function here, an instance there).
+            rows = [self.targets(option) for option in found.binding.options]
+            if not all(rows):
+                return []
+            return [Resolved(r.binding, "possible") for option in rows for r in option]
+        return self.targets(found)
+
+    def targets(self, found: Resolved) -> list[Resolved]:
+        """The rows of a call of one binding: a function or method; a class and the `__init__`
+        (`constructor`) it runs."""
         target = found.binding
-        if target.kind not in CALLABLE_KINDS:
+        if not isinstance(target, Definition) or target.kind not in CALLABLE_KINDS:
             return []
         rows = [found]
         if target.kind == "class":
             init = self.class_member(target, self.constructor)
-            if init is not None and init.binding.kind == "method":
+            if init is not None and isinstance(init.binding, Definition) \
+                    and init.binding.kind == "method":
                 rows.append(Resolved(init.binding, "init"))
         return rows
 
@@ -143,10 +167,30 @@ class TypedCalls(CallResolver):
         for name, called in rest:
             if current is None:
                 return None
-            current = self.attribute(current, name)
-            if called and current is not None:
-                current = self.call_result(current)
+            current = self.member_step(current, name, called)
         return current
+
+    def member_step(self, current: Resolved, name: str, called: bool) -> Resolved | None:
+        """`.name` (and its call) of what `current` holds: of each option of a choice; an
+        element of a container (`h[k]`, `h.get(k)`)."""
+        binding = current.binding
+        if isinstance(binding, Choice):
+            return self.each(current, lambda option: self.member_step(option, name, called))
+        if isinstance(binding, Definition) and binding.kind == "container":
+            if name == ELEMENT or (name == "get" and called):
+                found = self.value_of(binding.path, binding.qualname + ELEMENT)
+                found = found.via(current.how) if found is not None else None
+                return self.call_result(found) if name == ELEMENT and called and found else found
+            return None
+        found = self.attribute(current, name) if name != ELEMENT else None
+        return self.call_result(found) if called and found is not None else found
+
+    def each(self, choice: Resolved, step) -> Resolved | None:
+        """`step` applied to every option of a choice: what they all give, one binding or a
+        choice again; unknown when any option gives nothing known."""
+        assert isinstance(choice.binding, Choice)
+        # "direct": the options' own ways are kept (a choice that collapses is certain).
+        return self.agreed([step(option) for option in choice.binding.options], "direct")
 
     def name_in_scope(self, path: str, scope: str, name: str) -> Resolved | None:
         """`name` read in `scope` of `path`: locals, enclosing functions, then the module."""
@@ -197,7 +241,7 @@ class TypedCalls(CallResolver):
             # Bound only by what makes no module symbol: a loop, a callback's parameter.
             return self.value_of(path, name) if rebound else None
         own = isinstance(binding, Definition) and binding.path == path
-        if not (own and binding.kind == "variable") and rebound:
+        if rebound and not (own and isinstance(binding, Definition) and binding.kind == "variable"):
             return None  # an import or a definition the module also binds otherwise (a loop)
         how = "direct" if own else "import"
         if isinstance(binding, Definition) and binding.kind == "variable":
@@ -257,6 +301,8 @@ class TypedCalls(CallResolver):
             given = self.parameter_value(path, target)
             if given is not None:
                 return given
+        if _holds_a_container(evidence):
+            return Resolved(Definition(path, target, "container"), "inferred")
         return self.from_evidence([(path, *row) for row in evidence])
 
     def parameter_value(self, path: str, target: str) -> Resolved | None:
@@ -295,26 +341,39 @@ class TypedCalls(CallResolver):
         class outside the repository."""
         def compute() -> Resolved | None:
             evidence = []
+            holders = []
             for entry in self.mro(owner.path, owner.qualname):
                 if entry is None:
                     break
                 rows = self.lk.types(entry.path, f"{entry.qualname}.{name}") or ()
                 evidence += [(entry.path, *row) for row in rows]
+                holders += [(entry.path, f"{entry.qualname}.{name}")] if rows else []
+            if len(holders) == 1 and _holds_a_container([row[1:] for row in evidence]):
+                return Resolved(Definition(*holders[0], "container"), "inferred")
             return self.from_evidence(evidence)
 
         return self.lk.shared(("py-iattr", owner.path, owner.qualname, name), compute)
 
     @staticmethod
     def agreed(results: list[Resolved | None], how: str) -> Resolved | None:
-        """The one binding every result names, or None (none, unknown, or two different)."""
+        """What every result together holds: the one binding they all name (how: the least
+        certain way one was found, and `how`), a choice of the bindings they name when these
+        differ (at most MAX_OPTIONS), else None (no result, or one unknown)."""
         if not results or None in results:
             return None
-        bindings = {r.binding for r in results if r is not None}
-        if len(bindings) != 1:
+        options: dict[object, Resolved] = {}
+        for result in results:
+            assert result is not None
+            found = result.binding.options if isinstance(result.binding, Choice) else (result,)
+            for option in found:
+                known = options.get(option.binding)
+                options[option.binding] = option if known is None else known.via(option.how)
+        if len(options) == 1:
+            return next(iter(options.values())).via(how)
+        if len(options) > MAX_OPTIONS:
             return None
-        first = results[0]
-        assert first is not None
-        return Resolved(bindings.pop(), first.how).via(how)
+        ordered = tuple(sorted((o.via(how) for o in options.values()), key=repr))
+        return Resolved(Choice(ordered), "possible")
 
     def expression(self, path: str, scope: str, expr: str) -> Resolved | None:
         tokens = tokens_of(expr)
@@ -331,6 +390,8 @@ class TypedCalls(CallResolver):
     # -- calls and attributes --------------------------------------------------------------
     def call_result(self, current: Resolved) -> Resolved | None:
         binding = current.binding
+        if isinstance(binding, Choice):
+            return self.each(current, self.call_result)
         if not isinstance(binding, Definition):
             return None
         if binding.kind == "class":

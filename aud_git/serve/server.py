@@ -20,6 +20,7 @@ from mcp.types import ToolAnnotations
 from aud_git import __version__
 from aud_git.contract import (
     OUTPUT_VERSION,
+    RESOLUTIONS,
     CalleesAnswer,
     CallersAnswer,
     DefinitionsAnswer,
@@ -62,14 +63,16 @@ class Tools:
         return DefinitionsAnswer(version=OUTPUT_VERSION, freshness=freshness,
                                  results=found[:MAX_RESULTS])
 
-    async def find_callers(self, qualname: str, depth: int = 1,
+    async def find_callers(self, qualname: str, depth: int = 1, include_possible: bool = True,
                            include_unresolved: bool = False) -> CallersAnswer:
         """Call sites that resolve to the definition, transitively up to `depth` levels, each
-        with how it was resolved; with `include_unresolved`, also the call sites ending in the
-        same name that resolve to nothing (candidates to check by hand)."""
+        with how it was resolved; `possible` sites reach it or another known target (left out
+        without `include_possible`); with `include_unresolved`, also the call sites ending in
+        the same name that resolve to nothing (candidates to check by hand)."""
         freshness = self.index.ensure_fresh()
         conn = self.index.reader()
-        found = questions.callers(conn, qualname, _depth(depth))
+        certain = None if include_possible else frozenset(RESOLUTIONS) - {"possible"}
+        found = questions.callers(conn, qualname, _depth(depth), certain)
         unresolved = questions.unresolved_calls(conn, qualname) if include_unresolved else []
         return CallersAnswer(version=OUTPUT_VERSION, freshness=freshness,
                              results=found[:MAX_RESULTS], unresolved=unresolved[:MAX_RESULTS])

@@ -48,6 +48,11 @@ PY_LINES = [
     "class H:\n    k: 'a.K'\n    def go(self):\n        self.k.m()", "H().go()", "a.H().k.n()",
     "def fn_s() -> 'a.K':\n    ...", "from typing import Optional\ndef fn_o(x: Optional['K'] = None):\n    x.m()",
     "def setk():\n    global obj\n    obj = a.K()", "fn_t(None).m()",
+    # values that flow: choices, loops over literals, containers filled here and elsewhere
+    "H = {'x': fn_x, 'y': fn_y}", "H = {'k': K()}", "H['x']()", "a.H['k'].n()", "H.get('y')()",
+    "def fill():\n    H['z'] = fn_z", "L = [fn_x]\nL.append(K)\nL[0]()", "b.L[0]().m()",
+    "pick = fn_x if VALUE else fn_y\npick()", "for g in (fn_x, a.fn_y):\n    g()",
+    "obj = K() or a.L()", "from a import H\nH['y']()",
 ]
 TS_LINES = [
     'import { t1 } from "./x";', 'import * as ns from "./y";', 'import d from "./z";',
@@ -73,6 +78,8 @@ TS_LINES = [
     "const E2 = require('./x'); new E2().other();", 'import E3 from "./y"; new E3().other();',
     "class B2 { e = new E(); go() { const { e } = this; e.other(); } }",
     'import { t1 } from "pk"; t1();', 'import { E } from "pk/x"; new E().other();',
+    "const pick = Math.random() ? t1 : t2; pick();", "for (const f of [t1, t2]) { f(); }",
+    "let e2 = new E(); e2 = inst ?? new E(); e2.other();",
 ]
 PACKAGES = [
     '{"workspaces": ["w/*"]}', '{"workspaces": ["w/pk"]}', '{"name": "root"}', "{ broken",

@@ -52,6 +52,9 @@ KNOWN_GRAMMAR_GAPS = {
     # a star in a subscript before anything but a name, call, attribute or subscript (PEP 646),
     # whatever is subscripted (a name, a call, a display `{}`, a string)
     "x[*1]\n": re.compile(r"[\w.)\]}'\"]\s*\[[^\[\]]*\*\s*[^\sA-Za-z_]"),
+    # a starred element of an expression list before anything but a name, call, attribute or
+    # subscript (`*0, b`, `x = *'a', b`): valid syntax, a TypeError when run
+    "*0, b\n": re.compile(r"(?:^|[,=;\n])\s*\*\s*(?:[^\sA-Za-z_]|(?:None|True|False)\b)"),
     # a bracketed line ending in an operator, continued less indented than its block
     "def f():\n    x = (a +\nb)\n": re.compile(r"[-+*/%&|^<>=.]\s*\n(?=\S)"),
 }

@@ -18,8 +18,27 @@ CASES = {
     # name: (use.ts after the imports, callee, {(qualname, resolution)})
     "a constant from new": (
         "const h = new Helper();\nh.run();\n", "h.run", {("Helper.run", "inferred")}),
-    "two different values": (
-        "let h = new Helper();\nh = new Other();\nh.run();\n", "h.run", set()),
+    "two different values: each is possible": (
+        "let h = new Helper();\nh = new Other();\nh.run();\n", "h.run",
+        {("Helper.run", "possible"), ("Other.run", "possible")}),
+    "two values, one unknown": (
+        "let h = new Helper();\nh = make2();\nh.run();\n", "h.run", set()),
+    "two values whose member is one method": (
+        "class A extends Base {}\nclass B extends Base {}\nlet h = new A();\nh = new B();\nh.save();\n",
+        "h.save", {("Base.save", "inferred")}),
+    "two values, one without the member": (
+        "let h = new Helper();\nh = new Base();\nh.run();\n", "h.run", set()),
+    "a conditional value": (
+        "const h = Math.random() ? new Helper() : new Other();\nh.run();\n", "h.run",
+        {("Helper.run", "possible"), ("Other.run", "possible")}),
+    "a loop over classes": (
+        "for (const K of [Helper, Other]) { new K().run(); }\n", "new K().run",
+        {("Helper.run", "possible"), ("Other.run", "possible")}),
+    "a loop over what is not a literal": (
+        "const ks = [Helper];\nfor (const K of ks) { new K().run(); }\n", "new K().run", set()),
+    "a default value": (
+        "function f(x?: Helper) { const h = x ?? new Helper(); h.run(); }\n", "h.run",
+        {("Helper.run", "inferred")}),
     "a parameter's annotation": (
         "function f(h: Helper) { h.run(); }\n", "h.run", {("Helper.run", "annotated")}),
     "an unannotated parameter": (
@@ -128,7 +147,7 @@ CASES = {
         "h.run", {("Helper.run", "annotated")}),
     "a nested function assigns it another value": (
         "function f() { let h = new Helper(); function g() { h = new Other(); } h.run(); }\n",
-        "h.run", set()),
+        "h.run", {("Helper.run", "possible"), ("Other.run", "possible")}),
     "overloads that agree": (
         "function mk(x: number): Helper;\nfunction mk(x: string): Helper;\n"
         "function mk(x: any): Helper { return new Helper(); }\nmk(1).run();\n",
@@ -149,7 +168,8 @@ CASES = {
         "function operate(init: any) {}\noperate((h) => { h.run(); });\n", "h.run", set()),
     "two callbacks give one name two types": (
         "function a(f: (h: Helper) => void) {}\nfunction b(f: (h: Other) => void) {}\n"
-        "a((h) => h.run());\nb((h) => h.run());\n", "h.run", set()),
+        "a((h) => h.run());\nb((h) => h.run());\n", "h.run",
+        {("Helper.run", "possible"), ("Other.run", "possible")}),
     "an arrow function's bare parameter shadows the import": (
         "[1].map(shared => shared.run());\n", "shared.run", set()),
     "a class call links its inherited constructor": (

@@ -35,9 +35,70 @@ CASES = {
     "constructor bound to a local": (
         "from models import Helper\ndef f():\n    a = Helper()\n    a.run()\n",
         "a.run", {("Helper.run", "inferred")}),
-    "two different values stay unresolved": (
+    "two different values: each is possible": (
         "from models import Helper, Other\ndef f():\n    a = Helper()\n    a = Other()\n    a.run()\n",
+        "a.run", {("Helper.run", "possible"), ("Other.run", "possible")}),
+    "two values, one unknown": (
+        "from models import Helper\ndef f(x):\n    a = Helper()\n    a = x\n    a.run()\n",
         "a.run", set()),
+    "two values, one without the member": (
+        "from models import Helper, Base\ndef f():\n    a = Helper()\n    a = Base()\n    a.run()\n",
+        "a.run", set()),
+    "two values whose member is one method": (
+        "from models import Base\nclass A(Base): pass\nclass B(Base): pass\n"
+        "def f():\n    a = A()\n    a = B()\n    a.save()\n", "a.save", {("Base.save", "inferred")}),
+    "a conditional value": (
+        "from models import Helper, Other\ndef f(c):\n    a = Helper() if c else Other()\n    a.run()\n",
+        "a.run", {("Helper.run", "possible"), ("Other.run", "possible")}),
+    "a value or a default": (
+        "from models import Helper\ndef f(x: Helper = None):\n    a = x or Helper()\n    a.run()\n",
+        "a.run", {("Helper.run", "inferred")}),
+    "two functions, one called": (
+        "def g(): pass\ndef h(): pass\ndef f(c):\n    fn = g if c else h\n    fn()\n",
+        "fn", {("g", "possible"), ("h", "possible")}),
+    "a function or an instance, called": (
+        "from models import Helper\ndef g(): pass\ndef f(c):\n    fn = g if c else Helper()\n    fn()\n",
+        "fn", set()),
+    "a loop over functions": (
+        "def g(): pass\ndef h(): pass\nfor fn in (g, h):\n    fn()\n",
+        "fn", {("g", "possible"), ("h", "possible")}),
+    "a loop over what is not a literal": (
+        "def g(): pass\nfns = [g]\nfor fn in fns:\n    fn()\n", "fn", set()),
+    "a dict of functions, subscripted": (
+        "def g(): pass\ndef h(): pass\nH = {'a': g, 'b': h}\ndef run(k):\n    H[k]()\n", "H[k]",
+        {("g", "possible"), ("h", "possible")}),
+    "a list of one function": (
+        "def g(): pass\nL = [g]\nL[0]()\n", "L[0]", {("g", "inferred")}),
+    "a dict's get": (
+        "def g(): pass\ndef h(): pass\nH = {'a': g, 'b': h}\nH.get('a')()\n", "H.get('a')",
+        {("g", "possible"), ("h", "possible")}),
+    "a dict a function fills with a known function": (
+        "def g(): pass\ndef h(): pass\nH = {'a': g}\ndef setup():\n    H['b'] = h\nH['a']()\n",
+        "H['a']", {("g", "possible"), ("h", "possible")}),
+    "a dict a function fills with its parameter": (
+        "def g(): pass\nH = {'a': g}\ndef register(fn):\n    H['b'] = fn\nH['a']()\n", "H['a']",
+        set()),
+    "a list appended to": (
+        "def g(): pass\ndef h(): pass\nL = []\nL.append(g)\nL.append(h)\nL[0]()\n", "L[0]",
+        {("g", "possible"), ("h", "possible")}),
+    "a list extended": (
+        "def g(): pass\nL = [g]\nL.extend(more)\nL[0]()\n", "L[0]", set()),
+    "a container bound to something else too": (
+        "def g(): pass\nH = {'a': g}\nH = load()\nH['a']()\n", "H['a']", set()),
+    "a local list of a closure, filled inside": (
+        "def g(): pass\ndef h(): pass\ndef f():\n    fs = [g]\n    def add():\n        fs.append(h)\n"
+        "    fs[0]()\n", "fs[0]", {("g", "possible"), ("h", "possible")}),
+    "an attribute's dict": (
+        "def g(): pass\nclass C:\n    def __init__(self):\n        self.m = {'a': g}\n"
+        "    def run(self, k):\n        self.m[k]()\n", "self.m[k]", {("g", "inferred")}),
+    "an element's method": (
+        "from models import Helper\nH = {'a': Helper()}\nH['a'].run()\n", "H['a'].run",
+        {("Helper.run", "inferred")}),
+    "a subscript of a parameter": (
+        "def f(x):\n    x[0]()\n", "x[0]", set()),
+    "two classes, one called": (
+        "from models import Helper, Other\ndef f(c):\n    k = Helper if c else Other\n    k()\n",
+        "k", {("Helper", "possible"), ("Other", "possible")}),
     "None does not count against a value": (
         "from models import Helper\ndef f():\n    a = None\n    a = Helper()\n    a.run()\n",
         "a.run", {("Helper.run", "inferred")}),
@@ -103,7 +164,8 @@ CASES = {
         "make().run", {("Helper.run", "inferred")}),
     "a function returning two different values": (
         "from models import Helper, Other\ndef make(x):\n    if x:\n        return Helper()\n"
-        "    return Other()\nmake(1).run()\n", "make().run", set()),
+        "    return Other()\nmake(1).run()\n", "make().run",
+        {("Helper.run", "possible"), ("Other.run", "possible")}),
     "a generator's yield is not its value": (
         "from models import Helper\ndef make():\n    yield Helper()\nmake().run()\n",
         "make().run", set()),
@@ -167,7 +229,8 @@ CASES = {
         "inst.run()\n", "inst.run", {("Helper.run", "inferred")}),
     "a global assigned two values": (
         "from models import Helper, Other\ninst = Other()\ndef setup():\n    global inst\n"
-        "    inst = Helper()\ninst.run()\n", "inst.run", set()),
+        "    inst = Helper()\ninst.run()\n", "inst.run",
+        {("Helper.run", "possible"), ("Other.run", "possible")}),
     "a closure reads the enclosing function's local": (
         "from models import Helper\ndef f():\n    h = Helper()\n    def g():\n        h.run()\n",
         "h.run", {("Helper.run", "inferred")}),

@@ -237,3 +237,13 @@ def test_subclasses_of_an_interface_are_its_implementers_and_extenders(repo):
     code, out, _ = ask(repo, "subclasses", "Shape", "--depth", "2")
     assert out.splitlines() == ["shapes.ts:2:8: > interface Solid (Shape)",
                                 "cube.ts:2:8: >> class Cube (Solid)"]
+
+
+def test_possible_targets_are_listed_and_left_out_with_certain(repo):
+    repo.write("m.py", "def g(): pass\ndef h(): pass\ndef run(c):\n    fn = g if c else h\n    fn()\n    g()\n")
+    repo.aud("index")
+    code, out, _ = ask(repo, "callers", "g")
+    assert out.splitlines() == ["m.py:5:5: > run calls g (possible)", "m.py:6:5: > run calls g (direct)"]
+    code, out, _ = ask(repo, "callers", "g", "--certain")
+    assert out.splitlines() == ["m.py:6:5: > run calls g (direct)"]
+    assert ask(repo, "callers", "g", "--certain", "--resolution", "possible")[0] == 1

@@ -140,6 +140,13 @@ def test_every_tool_answers_in_its_published_shape(project):
         assert rows["columns"] == ["path"] and rows["rows"] == [["app.py"], ["lib.py"]]
         unresolved = await agent.ask("find_callers", qualname="helper", include_unresolved=True)
         assert unresolved["unresolved"] == []
+        agent.repo.write("pick.py", "from lib import helper\ndef other(): pass\n"
+                                    "def run(c):\n    (helper if c else other)()\n    fn = helper if c else other\n    fn()\n")
+        possible = await agent.ask("find_callers", qualname="helper")
+        assert {(r["file"], r["resolution"]) for r in possible["results"]} == {
+            ("app.py", "import"), ("pick.py", "possible")}
+        certain = await agent.ask("find_callers", qualname="helper", include_possible=False)
+        assert [r["file"] for r in certain["results"]] == ["app.py"]
 
     converse(project, scenario)
 
