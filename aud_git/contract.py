@@ -67,7 +67,8 @@ class Call(TypedDict):
 
 class CallSite(Call):
     """A call site and how it was resolved (`direct`, `import`, `self`, `inherited`,
-    `annotated`, `inferred`, `init`); `depth` its level with --depth."""
+    `annotated`, `inferred`, `init`, or `possible`: the call reaches this target or another
+    listed one); `depth` its level with --depth."""
     target_file: str
     target_qualname: str
     resolution: str

@@ -22,7 +22,7 @@ from aud_git.git.objects import blob_id, file_blob_id
 from aud_git.languages import SOURCE_LANGS, language_of
 
 # Bump when an extractor's output changes: it is part of the cache key and of `meta`.
-EXTRACTOR_VERSION = "8"
+EXTRACTOR_VERSION = "9"
 MAX_LINES = 200_000  # per source file: what parsing one file may cost in memory is bounded
 _BINARY_PROBE = 8000
 

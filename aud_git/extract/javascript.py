@@ -10,7 +10,7 @@ from typing import Any
 
 from aud_git.extract.facts import WHOLE_MODULE, Assignment, Call, Export, Facts, Import, Symbol
 from aud_git.extract.grammars import parser, syntax_error_rows
-from aud_git.extract.javascript_types import JsTypeRecorder, value_text
+from aud_git.extract.javascript_types import JsTypeRecorder, value_text, value_texts
 from aud_git.extract.text import MAX_QUALNAME, MAX_TEXT, clip, clip_span, invalid_utf8
 
 MODULE_SCOPE = "<module>"
@@ -93,6 +93,33 @@ def _object_type_of(declaration):
     return value if value is not None and value.type == "object_type" else None
 
 
+def _is_const(declarator) -> bool:
+    declaration = declarator.parent
+    kind = declaration.child_by_field_name("kind") if declaration is not None else None
+    return kind is not None and kind.type == "const"
+
+
+def _plain_object(value) -> bool:
+    """An object literal whose members are all named where it is written: methods, `key:
+    value` with a name or string key, shorthand names (no spread, computed key or accessor)."""
+    if value is None or value.type != "object":
+        return False
+    for member in value.named_children:
+        if member.type == "method_definition":
+            name = member.child_by_field_name("name")
+            accessor = any(c.type in ("get", "set", "*") for c in member.children)
+            if accessor or name is None or name.type != "property_identifier":
+                return False
+        elif member.type == "pair":
+            key = member.child_by_field_name("key")
+            if key is None or key.type not in ("property_identifier", "string") \
+                    or (key.type == "string" and _string_value(key) is None):
+                return False
+        elif member.type != "shorthand_property_identifier" and not member.is_extra:
+            return False
+    return True
+
+
 def _function_type(annotation):
     """The `function_type` an annotation (`: (a: A) => R`) consists of, else None."""
     while annotation is not None and annotation.type in ("type_annotation", "parenthesized_type"):
@@ -128,6 +155,8 @@ class _Walker(JsTypeRecorder):
         self.classes: set[str] = set()
         self.declarations: set[tuple[str | None, str]] = set()
         self.reassignments: list[tuple[Any, str | None, str, str]] = []
+        self.objects: dict[str, str] = {}  # object literals names hold -> where (scope kind)
+        self.member_writes: list[tuple[Any, str | None, str, str, str]] = []
 
     def text(self, node, limit: int = MAX_TEXT) -> str:
         return clip_span(self.src, node.start_byte, node.end_byte, limit)
@@ -308,16 +337,46 @@ class _Walker(JsTypeRecorder):
                 child_scope = self.symbol(name, scope, "class", node, exported)
                 child_kind = "class"
             else:
-                self.declared(node, scope)
                 if scope_kind in ("module", "namespace"):
                     self.symbol(name, scope, "variable", node, exported)
+                # A `const`'s object literal is what it holds, whatever type it declares.
+                if _plain_object(value) and (node.child_by_field_name("type") is None
+                                             or _is_const(node)):
+                    child_scope, child_kind = self.object_literal(name, scope, scope_kind), "object"
+                else:
+                    self.declared(node, scope)
         else:
             self.declared(node, scope)  # a destructuring pattern
         if value is not None:
-            if value.type in _FUNCTION_VALUES or value.type in _CLASS_DECLARATIONS:
+            if value.type in _FUNCTION_VALUES or value.type in _CLASS_DECLARATIONS \
+                    or child_kind == "object":
                 stack.extend((c, child_scope, child_kind, False) for c in value.named_children)
             else:
                 stack.append((value, scope, scope_kind, False))
+
+    def on_member(self, node, scope: str | None, scope_kind: str, exported: bool,
+                  stack: list[Frame]) -> bool:
+        """A member of an object literal a name holds (`const p = { n: f, g }`): a method when
+        its value is a function, else what it holds, evaluated where the literal is."""
+        if scope_kind != "object" or scope is None:
+            return False
+        outer = scope.rpartition(".")[0] or None
+        if node.type == "shorthand_property_identifier":
+            self.row(node, outer, f"{scope}.{node.text.decode()}", "assign", node.text.decode())
+            return True
+        key, value = node.child_by_field_name("key"), node.child_by_field_name("value")
+        if key is None or value is None:
+            return True
+        name = key.text.decode() if key.type == "property_identifier" else _string_value(key)
+        if value.type in _FUNCTION_VALUES and name is not None:
+            qualname = self.symbol(key, scope, "method", node, False, self.signature(value))
+            self.function_types(value, scope, qualname, None)
+            stack.extend((c, qualname, "function", False) for c in value.named_children)
+            return True
+        for expr in value_texts(value):
+            self.row(key, outer, f"{scope}.{name}", "assign", expr)
+        stack.append((value, outer, self.objects[scope], False))
+        return True
 
     def walk(self, root) -> None:
         """Iterative: a handler per node type (see `_HANDLERS`) records its facts and says
@@ -560,6 +619,8 @@ _HANDLERS: dict[str, _Handler] = {
     "public_field_definition": _Walker.on_field,
     "field_definition": _Walker.on_field,
     **{kind: _Walker.on_type_declaration for kind in _TYPE_DECLARATIONS},
+    "pair": _Walker.on_member,
+    "shorthand_property_identifier": _Walker.on_member,
     "method_signature": _Walker.on_signature,
     "abstract_method_signature": _Walker.on_signature,
     "property_signature": _Walker.on_property_signature,

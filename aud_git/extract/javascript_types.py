@@ -14,6 +14,7 @@ from aud_git.extract.facts import Facts, type_fact
 
 UNKNOWN = "?"
 NONE = "None"
+OBJECT = "{}"  # what a name bound to an object literal holds: its members are the name's
 MAX_CHAIN = 200
 MAX_STEPS = 32  # names, members and calls of one chain followed, at most
 MAX_VALUES = 8  # values one expression may give (`c ? a : b || d`); more is unknown
@@ -191,6 +192,8 @@ class JsTypeRecorder:
     classes: set[str]  # class qualnames: a class body binds no name its methods see
     declarations: set[tuple[str | None, str]]  # (scope, name) that declare a binding
     reassignments: list[tuple[Any, str | None, str, str]]  # (node, scope, name, expr)
+    objects: dict[str, str]  # qualnames bound to an object literal -> their scope's kind
+    member_writes: list[tuple[Any, str | None, str, str, str]]  # (node, scope, name, key, expr)
 
     def row(self, node, scope: str | None, target: str, origin: str, expr: str) -> None:
         name = target.rpartition(".")[2]
@@ -203,6 +206,14 @@ class JsTypeRecorder:
     @staticmethod
     def target(scope: str | None, name: str) -> str:
         return f"{scope}.{name}" if scope else name
+
+    def object_literal(self, name, scope: str | None, scope_kind: str) -> str:
+        """`const p = { ... }`: p holds an object whose members are p's (see on_member); what
+        `p.x = v` assigns anywhere p is in sight counts too (finish_types)."""
+        target = self.target(scope, _text(name))
+        self.row(name, scope, target, "assign", OBJECT)
+        self.objects[target] = scope_kind
+        return target
 
     def bind_unknown(self, pattern, scope: str | None) -> None:
         for name in _names(pattern):
@@ -377,6 +388,8 @@ class JsTypeRecorder:
             if obj is not None and obj.type == "this" and owner and prop is not None:
                 for expr in exprs:
                     self.row(prop, scope, f"{owner}.{_text(prop)}", "assign", expr)
+            elif obj is not None and obj.type == "identifier" and prop is not None:
+                self.member_writes += [(prop, scope, _text(obj), _text(prop), expr) for expr in exprs]
         elif left.type in ("object_pattern", "array_pattern"):
             self.bind_unknown(left, scope)
 
@@ -399,14 +412,27 @@ class JsTypeRecorder:
 
     def finish_types(self) -> None:
         """`x = value` assigns the nearest enclosing declaration of `x` (the module's, or an
-        implicit global, when none declares it): JS assignments declare nothing."""
+        implicit global, when none declares it): JS assignments declare nothing. `p.x = value`
+        assigns a member of the object literal p holds there, if it holds one."""
         for node, scope, name, expr in self.reassignments:
-            owner = scope
-            while owner and ((owner, name) not in self.declarations or owner in self.classes):
-                owner = owner.rpartition(".")[0] or None
             point = node.start_point
             self.facts.types.append(type_fact(point.row + 1, point.column, scope or MODULE_SCOPE,
-                                             self.target(owner, name), "assign", expr))
+                                             self.target(self.declaring(scope, name), name),
+                                             "assign", expr))
+        for node, scope, name, key, expr in self.member_writes:
+            holder = self.target(self.declaring(scope, name), name)
+            if holder in self.objects:
+                point = node.start_point
+                self.facts.types.append(type_fact(point.row + 1, point.column,
+                                                 scope or MODULE_SCOPE, f"{holder}.{key}",
+                                                 "assign", expr))
+
+    def declaring(self, scope: str | None, name: str) -> str | None:
+        """The nearest scope around `scope` that declares `name` (None: the module)."""
+        owner = scope
+        while owner and ((owner, name) not in self.declarations or owner in self.classes):
+            owner = owner.rpartition(".")[0] or None
+        return owner
 
     def loop_or_catch(self, node, scope: str | None) -> None:
         """`for (const x of [f, g])`: x holds each element; a loop over anything else, and a

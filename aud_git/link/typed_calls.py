@@ -26,6 +26,7 @@ from aud_git.link.lookups import Lookups
 
 MODULE = "<module>"
 CONTAINER = "[]"  # the value of a name bound to a container display (extract/python_types.py)
+OBJECT = "{}"  # the value of a name bound to an object literal (extract/javascript_types.py)
 _MISSING = object()
 _IN_PROGRESS = object()
 _DECLARED = frozenset({"param", "param_default", "annotation"})
@@ -54,11 +55,12 @@ def _c3(sequences: list[list]) -> list | None:
     return merged
 
 
-def _holds_a_container(evidence) -> bool:
-    """Is every value a name is given (but `None`) a list, tuple, set or dict display, and
-    nothing declared? Then the rows of `name[]` are all its elements (python_types.py)."""
+def _holds_only(evidence, marker: str) -> bool:
+    """Is every value a name is given (but `None`) a display `marker` stands for, and nothing
+    declared? CONTAINER: a list, tuple, set or dict display, the rows of `name[]` are all its
+    elements (python_types.py); OBJECT: a JS object literal, `name.x`'s are its members."""
     values = [(origin, expr) for origin, _, expr in evidence if expr != "None"]
-    return bool(values) and all(origin == "assign" and expr == CONTAINER for origin, expr in values)
+    return bool(values) and all(origin == "assign" and expr == marker for origin, expr in values)
 
 
 class TypedCalls(CallResolver):
@@ -301,8 +303,10 @@ class TypedCalls(CallResolver):
             given = self.parameter_value(path, target)
             if given is not None:
                 return given
-        if _holds_a_container(evidence):
+        if _holds_only(evidence, CONTAINER):
             return Resolved(Definition(path, target, "container"), "inferred")
+        if _holds_only(evidence, OBJECT):
+            return Resolved(Definition(path, target, "object"), "inferred")
         return self.from_evidence([(path, *row) for row in evidence])
 
     def parameter_value(self, path: str, target: str) -> Resolved | None:
@@ -348,7 +352,7 @@ class TypedCalls(CallResolver):
                 rows = self.lk.types(entry.path, f"{entry.qualname}.{name}") or ()
                 evidence += [(entry.path, *row) for row in rows]
                 holders += [(entry.path, f"{entry.qualname}.{name}")] if rows else []
-            if len(holders) == 1 and _holds_a_container([row[1:] for row in evidence]):
+            if len(holders) == 1 and _holds_only([row[1:] for row in evidence], CONTAINER):
                 return Resolved(Definition(*holders[0], "container"), "inferred")
             return self.from_evidence(evidence)
 
@@ -442,6 +446,8 @@ class TypedCalls(CallResolver):
                 value = self.value_of(member.path, member.qualname)
                 return value.via(current.how).via("import") if value is not None else None
             return Resolved(member, current.how).via("import")
+        if isinstance(binding, Definition) and binding.kind == "object":
+            return self.object_member(binding, name, current.how)
         if isinstance(binding, Definition) and binding.kind == "namespace":  # TypeScript
             qualname = f"{binding.qualname}.{name}"
             kind = self.lk.member(binding.path, qualname)
@@ -464,6 +470,19 @@ class TypedCalls(CallResolver):
             result = self.call_result(Resolved(member, how))
             return result
         return Resolved(member, how)
+
+    def object_member(self, holder: Definition, name: str, how: str) -> Resolved | None:
+        """`p.name` of the object literal `p` holds: the method it defines, and every value
+        written to it (`p.name = v` anywhere p is in sight); nothing when neither."""
+        qualname = f"{holder.qualname}.{name}"
+        kind = self.lk.member(holder.path, qualname)
+        evidence = self.lk.types(holder.path, qualname) or ()
+        found: list[Resolved | None] = [Resolved(Definition(holder.path, qualname, kind), "direct")] \
+            if kind in CALLABLE_KINDS and kind is not None else []
+        found += [self.expression(holder.path, scope, expr)
+                  for origin, scope, expr in evidence if origin == "assign" and expr != "None"]
+        result = self.agreed(found, "inferred") if found else None
+        return result.via(how) if result is not None else None
 
     def is_property(self, method: Definition) -> bool:
         evidence = self.lk.types(method.path, method.qualname) or ()

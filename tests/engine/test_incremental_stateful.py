@@ -80,6 +80,8 @@ TS_LINES = [
     'import { t1 } from "pk"; t1();', 'import { E } from "pk/x"; new E().other();',
     "const pick = Math.random() ? t1 : t2; pick();", "for (const f of [t1, t2]) { f(); }",
     "let e2 = new E(); e2 = inst ?? new E(); e2.other();",
+    "export const api = { t1, go() { t2(); }, e: new E() };", "api.t1 = t2;",
+    'import { api } from "./x"; api.go(); api.t1(); api.e.other();',
 ]
 PACKAGES = [
     '{"workspaces": ["w/*"]}', '{"workspaces": ["w/pk"]}', '{"name": "root"}', "{ broken",

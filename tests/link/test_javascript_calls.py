@@ -36,6 +36,27 @@ CASES = {
         {("Helper.run", "possible"), ("Other.run", "possible")}),
     "a loop over what is not a literal": (
         "const ks = [Helper];\nfor (const K of ks) { new K().run(); }\n", "new K().run", set()),
+    "an object literal's method": (
+        "const api = { get() {}, post: function () {} };\napi.get();\napi.post();\n", "api.get",
+        {("api.get", "inferred")}),
+    "an object literal's member holding a function": (
+        "function t() {}\nconst api = { t, alias: t };\napi.alias();\n", "api.alias", {("t", "inferred")}),
+    "an object literal's member holding an instance": (
+        "const box = { h: new Helper() };\nbox.h.run();\n", "box.h.run", {("Helper.run", "inferred")}),
+    "an object literal's member replaced": (
+        "const api = { get() {} };\napi.get = other;\napi.get();\n", "api.get", set()),
+    "an object literal's member added": (
+        "const api = {};\napi.run = make;\napi.run();\n", "api.run", {("make", "inferred")}),
+    "an object literal's unknown member": (
+        "const api = { get() {} };\napi.put();\n", "api.put", set()),
+    "a const object literal of a declared type": (
+        "interface Api { get(): void }\nconst api: Api = { get() {} };\napi.get();\n", "api.get",
+        {("api.get", "inferred")}),
+    "a let object literal of a declared type": (
+        "interface Api { get(): void }\nlet api: Api = { get() {} };\napi.get();\n", "api.get",
+        {("Api.get", "annotated")}),
+    "an object literal spread": (
+        "const api = { ...base, get() {} };\napi.get();\n", "api.get", set()),
     "a default value": (
         "function f(x?: Helper) { const h = x ?? new Helper(); h.run(); }\n", "h.run",
         {("Helper.run", "inferred")}),
