@@ -322,7 +322,7 @@ class _Walker(TypeRecorder):
         if callee == "super" and arguments is not None and arguments.named_child_count:
             self.super_arguments(node, where, arguments)
         if function.type == "attribute":
-            self.mutation(node, where)
+            self.mutation(node, where, callee)
         self.facts.calls.append(Call(point.row + 1, point.column, where.qualname or MODULE_SCOPE,
                                      callee, self.arguments(arguments)))
 

@@ -18,18 +18,23 @@ UNKNOWN = "?"
 NONE = "None"
 MAX_CHAIN = 200  # characters of a chain; longer is unknown
 MAX_VALUES = 8  # values one expression may give (`a if c else b or d`); more is unknown
-# What a name bound to a list, tuple, set or dict display holds: a container, whose elements
+# What a name bound to a list, tuple or set display (a dict display: MAPPING) holds: a
+# container, whose elements
 # are the rows of the name followed by ELEMENTS (`handlers[]`): the display's values, and
 # what `handlers[k] = v`, `.append(v)`, `.add(v)`, `.insert(i, v)`, `.setdefault(k, v)` put
 # in (`.extend`, `.update` and the like: `?`).
-CONTAINER = "[]"
+CONTAINER = "[]"  # a list, tuple or set display
+MAPPING = "{:}"  # a dict display
 ELEMENTS = "[]"
+ITERATE = "__iter__()"  # what a loop over a chain takes from it: `handlers.__iter__()`
 _PUTS = {"append": 0, "add": 0, "appendleft": 0, "insert": 1, "setdefault": 1}
 _FILLS = frozenset({"extend", "update", "extendleft", "__setitem__", "__ior__", "__iadd__"})
+_CHANGES = _FILLS | set(_PUTS)
 # Rows that bind a name in a scope: where an element written in a function belongs.
 _BINDING = frozenset({"assign", "param", "param_default", "annotation", "receiver"})
 MAX_STEPS = 64  # nodes of `if`/`else`, `or` and `and` walked for them
 _COLLECTIONS = frozenset({"tuple", "list", "set", "expression_list"})
+_CHOICES = frozenset({"conditional_expression", "boolean_operator"})
 # Wrappers whose first argument is the type itself.
 _TRANSPARENT = frozenset({"Optional", "ClassVar", "Final", "Annotated", "Required",
                           "NotRequired", "ReadOnly"})
@@ -124,6 +129,9 @@ class TypeText:
         """Every value an expression may give, distinct: each branch of `a if c else b`, each
         operand of `a or b` (and of `and`), else its one value; more than MAX_VALUES (or a
         walk longer than MAX_STEPS) is unknown."""
+        node = bare(node)
+        if node.type not in _CHOICES:
+            return [self.value(node)]
         found: list[str] = []
         stack = [node]
         for _ in range(MAX_STEPS):
@@ -155,7 +163,8 @@ class TypeText:
 
     def container(self, node) -> list[str] | None:
         """The values a list, tuple, set or dict display holds (a dict: its values), or None
-        for any other expression; unpacking (`*a`, `**d`) holds values not followed."""
+        for any other expression, and where one of them (or an unpacking, `*a`, `**d`) is not
+        followed."""
         node = bare(node)
         if node.type == "dictionary":
             items = [c.child_by_field_name("value") if c.type == "pair" else None
@@ -168,8 +177,11 @@ class TypeText:
         found: list[str] = []
         for item in items:
             found += self.values(item) if item is not None else [UNKNOWN]
-        found = list(dict.fromkeys(found))
-        return found if len(found) <= MAX_VALUES else [UNKNOWN]
+            if UNKNOWN in found or len(found) > MAX_VALUES:
+                # Elements not followed (strings, numbers, ...): the name holds a value not
+                # followed either, and no element rows are needed (most displays are data).
+                return None
+        return list(dict.fromkeys(found))
 
     def value(self, node) -> str:
         """`a.b`, `C()`, `m.make().build` ...: names, attributes and calls (arguments left out)."""
@@ -274,8 +286,10 @@ class TypeRecorder:
         elif container.type == "identifier":
             self.puts.append((container, self.enclosing(scope), self.ident(container), exprs))
 
-    def mutation(self, node, scope) -> None:
+    def mutation(self, node, scope, callee: str) -> None:
         """`h.append(v)`, `h.update(...)` and the like: elements put into a container."""
+        if callee.rpartition(".")[2] not in _CHANGES:
+            return
         function = bare(node.child_by_field_name("function"))
         arguments = node.child_by_field_name("arguments")
         if function.type != "attribute" or arguments is None:
@@ -296,10 +310,16 @@ class TypeRecorder:
     def finish_elements(self) -> None:
         """Each element put into a name's container goes to the scope that binds the name: the
         innermost of the enclosing ones whose rows bind it, else the module."""
+        if not self.puts:
+            return
         bound = {row.target for row in self.facts.types if row.origin in _BINDING}
+        containers = {row.target for row in self.facts.types if row.expr in (CONTAINER, MAPPING)}
         for node, chain, name, exprs in self.puts:
             owner = next((q for q in chain if f"{q}.{name}" in bound), "")
-            target = f"{owner}.{name}{ELEMENTS}" if owner else name + ELEMENTS
+            holder = f"{owner}.{name}" if owner else name
+            if holder not in containers:
+                continue  # `errors.append(e)`: the name holds no container display
+            target = holder + ELEMENTS
             point = node.start_point
             for expr in exprs:
                 self.facts.types.append(type_fact(point.row + 1, point.column, chain[0] if chain
@@ -307,8 +327,10 @@ class TypeRecorder:
 
     def assignment_types(self, node, scope, targets: list, value, annotation) -> None:
         elements = self.text_of.container(value) if value is not None else None
-        exprs = [CONTAINER] if elements is not None else \
-            self.text_of.values(value) if value is not None else []
+        if elements is not None:
+            exprs = [MAPPING if bare(value).type == "dictionary" else CONTAINER]
+        else:
+            exprs = self.text_of.values(value) if value is not None else []
         for target in targets:
             if annotation is not None:
                 self.bind_value(scope, target, "annotation", self.text_of.annotation(annotation))
@@ -337,12 +359,17 @@ class TypeRecorder:
                     scope.globals.add(self.ident(name))
 
     def loop(self, node) -> None:
-        """`for x in (f, g)`: x holds each element; over anything else, values not followed."""
+        """`for x in (f, g)`: x holds each element; `for x in chain`: what iterating the chain
+        gives (`chain.__iter__()`: a container's elements, a generator's values); over
+        anything else, or into a pattern, values not followed."""
         target, iterable = node.child_by_field_name("left"), node.child_by_field_name("right")
-        elements = self.text_of.elements(iterable) if iterable is not None else None
-        if elements is None or bare(target).type != "identifier":
+        if iterable is None or bare(target).type != "identifier":
             self.bind_unknown(node, [target])
             return
+        elements = self.text_of.elements(iterable)
+        if elements is None:
+            chain = self.text_of.value(iterable)
+            elements = [f"{chain}.{ITERATE}" if chain not in (UNKNOWN, NONE) else UNKNOWN]
         scope = self.scope_at(node.start_byte)
         for expr in elements:
             self.bind_value(scope, target, "assign", expr)

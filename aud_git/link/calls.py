@@ -39,7 +39,16 @@ def tokens_of(chain: str) -> tuple[Token, ...] | None:
     """`a.b().c` -> [("a", False), ("b", True), ("c", False)]; a subscript is an ELEMENT token
     (`h[k]()` -> [("h", False), ("[]", True)]); a call's arguments, as written or left out, do
     not matter (`h.get(k)` is `h.get()`); None for any other shape."""
-    out: list[Token] = []
+    if "[" not in chain and "(" not in chain.replace("()", ""):  # most: `a.b().c`, as they stand
+        out: list[Token] = []
+        for token in chain.split("."):
+            called = token.endswith("()")
+            name = token[:-2] if called else token
+            if not name.replace("$", "_").isidentifier():  # `$` is a letter in JS names
+                return None
+            out.append((name, called))
+        return tuple(out)
+    out = []
     for segment in _segments(chain):
         if segment is None:
             return None

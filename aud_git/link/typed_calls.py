@@ -26,7 +26,10 @@ from aud_git.link.lookups import Lookups
 
 MODULE = "<module>"
 CONTAINER = "[]"  # the value of a name bound to a container display (extract/python_types.py)
+MAPPING = "{:}"  # the value of a name bound to a dict display
 OBJECT = "{}"  # the value of a name bound to an object literal (extract/javascript_types.py)
+ITERATE_NAME = "__iter__"  # a loop over a chain takes `chain.__iter__()` (python_types.py)
+_ITERABLES = frozenset({"container", "mapping", "generator"})
 _MISSING = object()
 _IN_PROGRESS = object()
 _DECLARED = frozenset({"param", "param_default", "annotation"})
@@ -178,14 +181,38 @@ class TypedCalls(CallResolver):
         binding = current.binding
         if isinstance(binding, Choice):
             return self.each(current, lambda option: self.member_step(option, name, called))
-        if isinstance(binding, Definition) and binding.kind == "container":
-            if name == ELEMENT or (name == "get" and called):
-                found = self.value_of(binding.path, binding.qualname + ELEMENT)
-                found = found.via(current.how) if found is not None else None
-                return self.call_result(found) if name == ELEMENT and called and found else found
-            return None
-        found = self.attribute(current, name) if name != ELEMENT else None
+        if isinstance(binding, Definition) and binding.kind in _ITERABLES:
+            return self.iterable_step(current, binding, name, called)
+        if name in (ELEMENT, ITERATE_NAME):  # what a class's `__getitem__`/`__iter__` give:
+            return None                      # not followed (the loop takes `__next__`'s)
+        found = self.attribute(current, name)
         return self.call_result(found) if called and found is not None else found
+
+    def iterable_step(self, current: Resolved, binding: Definition, name: str,
+                      called: bool) -> Resolved | None:
+        """What a container gives: an element (`h[k]`; a dict's `h.get(k)` too), what a loop
+        takes from it (a list's elements, a dict's `values()`; a dict's keys are not
+        followed), what a generator yields."""
+        kind = binding.kind
+        if kind == "mapping" and name == "values" and called:
+            return Resolved(binding._replace(kind="container"), current.how)
+        if name == ITERATE_NAME and called:
+            if kind == "generator":
+                return self.yielded(binding)
+            takes = kind == "container"
+        else:
+            takes = kind != "generator" and (name == ELEMENT or (name == "get" and called
+                                                                and kind == "mapping"))
+        if not takes:
+            return None
+        found = self.value_of(binding.path, binding.qualname + ELEMENT)
+        found = found.via(current.how) if found is not None else None
+        return self.call_result(found) if name == ELEMENT and called and found else found
+
+    def yielded(self, generator: Definition) -> Resolved | None:
+        evidence = self.lk.types(generator.path, generator.qualname) or ()
+        return self.from_evidence([(generator.path, "assign", s, e) for origin, s, e in evidence
+                                   if origin == "yield"])
 
     def each(self, choice: Resolved, step) -> Resolved | None:
         """`step` applied to every option of a choice: what they all give, one binding or a
@@ -305,6 +332,8 @@ class TypedCalls(CallResolver):
                 return given
         if _holds_only(evidence, CONTAINER):
             return Resolved(Definition(path, target, "container"), "inferred")
+        if _holds_only(evidence, MAPPING):
+            return Resolved(Definition(path, target, "mapping"), "inferred")
         if _holds_only(evidence, OBJECT):
             return Resolved(Definition(path, target, "object"), "inferred")
         return self.from_evidence([(path, *row) for row in evidence])
@@ -352,8 +381,9 @@ class TypedCalls(CallResolver):
                 rows = self.lk.types(entry.path, f"{entry.qualname}.{name}") or ()
                 evidence += [(entry.path, *row) for row in rows]
                 holders += [(entry.path, f"{entry.qualname}.{name}")] if rows else []
-            if len(holders) == 1 and _holds_only([row[1:] for row in evidence], CONTAINER):
-                return Resolved(Definition(*holders[0], "container"), "inferred")
+            for marker, kind in ((CONTAINER, "container"), (MAPPING, "mapping")):
+                if len(holders) == 1 and _holds_only([row[1:] for row in evidence], marker):
+                    return Resolved(Definition(*holders[0], kind), "inferred")
             return self.from_evidence(evidence)
 
         return self.lk.shared(("py-iattr", owner.path, owner.qualname, name), compute)
@@ -407,8 +437,8 @@ class TypedCalls(CallResolver):
 
     def given(self, function: Definition, fixture: bool = False) -> Resolved | None:
         """What calling `function` gives (a fixture: what it provides): the declared return
-        type, else the one value every `return` gives; a generator gives no value followed,
-        except a fixture's `yield`."""
+        type, else the one value every `return` gives; a generator gives a generator (a loop
+        over it takes its `yield`s), a fixture what it yields."""
         key = ("py-given", function.path, function.qualname, fixture)
         return self.lk.shared(key, lambda: self._given(function, fixture))
 
@@ -420,8 +450,9 @@ class TypedCalls(CallResolver):
             return self.agreed([self.instance_named(p, s, e) for p, _, s, e in returns],
                                "annotated")
         yields = [(function.path, "assign", s, e) for origin, s, e in evidence if origin == "yield"]
-        if yields:
-            return self.from_evidence(yields) if fixture else None
+        if yields:  # a generator: a loop over it takes what it yields (a fixture provides it)
+            return self.from_evidence(yields) if fixture else \
+                Resolved(function._replace(kind="generator"), "inferred")
         return self.from_evidence([(function.path, "assign", s, e) for origin, s, e in evidence
                                    if origin == "return"])
 

@@ -53,6 +53,8 @@ PY_LINES = [
     "def fill():\n    H['z'] = fn_z", "L = [fn_x]\nL.append(K)\nL[0]()", "b.L[0]().m()",
     "pick = fn_x if VALUE else fn_y\npick()", "for g in (fn_x, a.fn_y):\n    g()",
     "obj = K() or a.L()", "from a import H\nH['y']()",
+    "def gen():\n    yield K()", "for k in gen():\n    k.n()", "for k in a.gen():\n    k.m()",
+    "for f in L:\n    f()", "for f in H.values():\n    f()",
 ]
 TS_LINES = [
     'import { t1 } from "./x";', 'import * as ns from "./y";', 'import d from "./z";',

@@ -62,8 +62,8 @@ CASES = {
     "a loop over functions": (
         "def g(): pass\ndef h(): pass\nfor fn in (g, h):\n    fn()\n",
         "fn", {("g", "possible"), ("h", "possible")}),
-    "a loop over what is not a literal": (
-        "def g(): pass\nfns = [g]\nfor fn in fns:\n    fn()\n", "fn", set()),
+    "a loop over what a call returns": (
+        "def g(): pass\ndef load():\n    return make()\nfor fn in load():\n    fn()\n", "fn", set()),
     "a dict of functions, subscripted": (
         "def g(): pass\ndef h(): pass\nH = {'a': g, 'b': h}\ndef run(k):\n    H[k]()\n", "H[k]",
         {("g", "possible"), ("h", "possible")}),
@@ -96,6 +96,24 @@ CASES = {
         {("Helper.run", "inferred")}),
     "a subscript of a parameter": (
         "def f(x):\n    x[0]()\n", "x[0]", set()),
+    "a loop over a named list": (
+        "def g(): pass\ndef h(): pass\nL = [g, h]\nfor fn in L:\n    fn()\n", "fn",
+        {("g", "possible"), ("h", "possible")}),
+    "a loop over a dict takes its keys": (
+        "def g(): pass\nH = {'a': g}\nfor k in H:\n    k()\n", "k", set()),
+    "a loop over a dict's values": (
+        "def g(): pass\nH = {'a': g}\nfor fn in H.values():\n    fn()\n", "fn", {("g", "inferred")}),
+    "a list has no get": (
+        "def g(): pass\nL = [g]\nL.get(0)()\n", "L.get(0)", set()),
+    "a loop over what a generator yields": (
+        "from models import Helper\ndef gen():\n    yield Helper()\nfor h in gen():\n    h.run()\n",
+        "h.run", {("Helper.run", "inferred")}),
+    "a loop over a generator that yields from another": (
+        "from models import Helper\ndef gen():\n    yield Helper()\n    yield from more()\n"
+        "for h in gen():\n    h.run()\n", "h.run", set()),
+    "a loop over an instance of a class that iterates": (
+        "from models import Helper\nclass Bag:\n    def __iter__(self):\n        return self\n"
+        "    def run(self): pass\nfor h in Bag():\n    h.run()\n", "h.run", set()),
     "two classes, one called": (
         "from models import Helper, Other\ndef f(c):\n    k = Helper if c else Other\n    k()\n",
         "k", {("Helper", "possible"), ("Other", "possible")}),
