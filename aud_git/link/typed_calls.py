@@ -369,16 +369,21 @@ class TypedCalls(CallResolver):
                            "annotated")
 
     def instance_attribute(self, owner: Definition, name: str) -> Resolved | None:
-        """`obj.name` of an instance: what any class of its MRO assigns to it (`self.name = `
-        in a base class's `__init__` shadows a subclass's class attribute), up to the first
-        class outside the repository."""
+        """`obj.name` of an instance: what any class of its MRO assigns to it in a method
+        (`self.name = ` in a base class's `__init__` shadows a subclass's class attribute) and
+        what the nearest class body that sets it says (it hides the bases' class bodies), up to
+        the first class outside the repository."""
         def compute() -> Resolved | None:
             evidence = []
             holders = []
+            shadowed = False  # a class body's value hides those of the bases after it
             for entry in self.mro(owner.path, owner.qualname):
                 if entry is None:
                     break
                 rows = self.lk.types(entry.path, f"{entry.qualname}.{name}") or ()
+                in_body = any(scope == entry.qualname for _, scope, _ in rows)
+                rows = tuple(r for r in rows if not shadowed or r[1] != entry.qualname)
+                shadowed = shadowed or in_body
                 evidence += [(entry.path, *row) for row in rows]
                 holders += [(entry.path, f"{entry.qualname}.{name}")] if rows else []
             for marker, kind in ((CONTAINER, "container"), (MAPPING, "mapping")):

@@ -114,6 +114,13 @@ CASES = {
     "a loop over an instance of a class that iterates": (
         "from models import Helper\nclass Bag:\n    def __iter__(self):\n        return self\n"
         "    def run(self): pass\nfor h in Bag():\n    h.run()\n", "h.run", set()),
+    "a subclass's class attribute hides its base's": (
+        "from models import Helper, Other\nclass A:\n    kind = Helper\nclass B(A):\n    kind = Other\n"
+        "    def make(self):\n        self.kind()\n", "self.kind", {("Other", "inferred")}),
+    "a base's method assignment still counts": (
+        "from models import Helper, Other\nclass A:\n    def __init__(self):\n        self.kind = Helper\n"
+        "class B(A):\n    kind = Other\n    def make(self):\n        self.kind()\n", "self.kind",
+        {("Helper", "possible"), ("Other", "possible")}),
     "two classes, one called": (
         "from models import Helper, Other\ndef f(c):\n    k = Helper if c else Other\n    k()\n",
         "k", {("Helper", "possible"), ("Other", "possible")}),
