@@ -307,7 +307,6 @@ class FactReader:
         self._configs[path] = found
         return found
 
-
     def package(self, path: str) -> tuple | None:
         """(name, workspace patterns or None, entries, sealed) of a `package.json`, or None."""
         if path in self._packages:

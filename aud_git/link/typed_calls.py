@@ -254,7 +254,11 @@ class TypedCalls(CallResolver):
         while current != MODULE:
             target = f"{current}.{name}"
             evidence = types(target) or ()
-            if evidence or kinds(target):
+            kind = kinds(target)
+            # A method binds its name in a class body only: in a function, `f.m` is the method
+            # of an object literal written there (JS), which binds nothing.
+            if evidence or (kind is not None and (kind != "method" or (
+                    kinds(current) if own else self.scope_kind(path, current)) == "class")):
                 origins = {origin for origin, _, _ in evidence}
                 if "global" in origins:
                     return None

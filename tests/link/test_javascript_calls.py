@@ -55,6 +55,10 @@ CASES = {
     "a let object literal of a declared type": (
         "interface Api { get(): void }\nlet api: Api = { get() {} };\napi.get();\n", "api.get",
         {("Api.get", "annotated")}),
+    "a method of an object literal binds no name": (
+        "function run() { return { shared() {} }; }\nfunction use() { shared.run(); }\n"
+        "function f() { const o = [{ shared() {} }]; shared.run(); }\n", "shared.run",
+        {("Helper.run", "inferred")}),
     "an object literal spread": (
         "const api = { ...base, get() {} };\napi.get();\n", "api.get", set()),
     "a default value": (
