@@ -28,6 +28,7 @@ PY_PATHS = ["a.py", "b.py", "pkg/__init__.py", "pkg/c.py", "pkg/d.py", "pkg/sub/
 TS_PATHS = ["w/x.ts", "w/y.ts", "w/index.ts", "w/z/index.ts", "w/z.js", "w/pk/index.ts",
             "w/pk/x.ts", "tsconfig.json"]
 PACKAGE_PATHS = ["package.json", "w/pk/package.json"]
+ALL_PATHS = PY_PATHS + TS_PATHS + PACKAGE_PATHS
 PY_LINES = [
     "import a", "import pkg.c", "from pkg import c", "from pkg import d as dd", "from . import d",
     "from .c import fn_x", "from pkg.sub import e", "from a import *", "from lib import f",
@@ -131,9 +132,12 @@ class IndexMachine(RuleBasedStateMachine):
         if hasattr(self, "scratch"):
             shutil.rmtree(self.scratch, ignore_errors=True)
 
-    def existing(self) -> list[str]:
-        return sorted(p for p in PY_PATHS + TS_PATHS + PACKAGE_PATHS
-                      if (self.repo.path / p).exists())
+    def pick(self, data, paths: list[str]) -> str | None:
+        """One of `paths`, if it exists. Drawn from the fixed list, never from what is on disk:
+        hypothesis replays the same draws only when they do not depend on the outcome of
+        earlier git steps (whose results may hang on the clock)."""
+        path = data.draw(st.sampled_from(paths))
+        return path if (self.repo.path / path).exists() else None
 
     @rule(path=st.sampled_from(PY_PATHS), lines=st.lists(st.sampled_from(PY_LINES), max_size=6))
     def write_python(self, path, lines):
@@ -153,15 +157,14 @@ class IndexMachine(RuleBasedStateMachine):
 
     @rule(data=st.data())
     def delete(self, data):
-        existing = self.existing()
-        if existing:
-            self.repo.remove(data.draw(st.sampled_from(existing)))
+        path = self.pick(data, ALL_PATHS)
+        if path is not None:
+            self.repo.remove(path)
 
     @rule(data=st.data(), destination=st.sampled_from(PY_PATHS + TS_PATHS[:-1]))
     def rename(self, data, destination):
-        existing = self.existing()
-        if existing:
-            source = data.draw(st.sampled_from(existing))
+        source = self.pick(data, ALL_PATHS)
+        if source is not None:
             (self.repo.path / destination).parent.mkdir(parents=True, exist_ok=True)
             os.replace(self.repo.path / source, self.repo.path / destination)
 
@@ -176,19 +179,17 @@ class IndexMachine(RuleBasedStateMachine):
     @rule(data=st.data())
     def checkout_again(self, data):
         """git writes a file anew (its conversions apply) and still calls it clean."""
-        existing = self.existing()
-        if existing:
-            path = data.draw(st.sampled_from(existing))
+        path = self.pick(data, ALL_PATHS)
+        if path is not None:
             (self.repo.path / path).unlink()
             self.repo.git("checkout", "--", path, check=False)
 
     @rule(data=st.data(), lines=st.lists(st.sampled_from(PY_LINES), min_size=1, max_size=4))
     def save_during_update(self, data, lines):
         """A file saved after the snapshot and before the update reads it."""
-        existing = [p for p in self.existing() if p.endswith(".py")]
-        if not existing:
+        path = self.pick(data, PY_PATHS)
+        if path is None:
             return
-        path = data.draw(st.sampled_from(existing))
         self.repo.write(path, "# about to change\n" + (self.repo.path / path).read_text())
 
         def saved_meanwhile(rel, abs_path, *args):
@@ -204,9 +205,8 @@ class IndexMachine(RuleBasedStateMachine):
                                                 "--no-assume-unchanged", "--no-skip-worktree"]))
     def tell_git_not_to_look(self, data, flag):
         """Edits to such a file are invisible to `git status`; later rules edit it."""
-        tracked = self.repo.git("ls-files").stdout.split()
-        if tracked:
-            self.repo.git("update-index", flag, data.draw(st.sampled_from(tracked)), check=False)
+        path = data.draw(st.sampled_from(ALL_PATHS + ["aud.toml", ".gitattributes"]))
+        self.repo.git("update-index", flag, path, check=False)  # git refuses untracked paths
 
     @rule(split=st.booleans())
     def split_index(self, split):
