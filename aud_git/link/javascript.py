@@ -20,6 +20,7 @@ from aud_git.link.lookups import Lookups
 from aud_git.link.typed_calls import TypedCalls
 
 _CONFIG_NAMES = ("tsconfig.json", "jsconfig.json")
+MAX_WILDCARDS = 4  # in one workspace pattern (`packages/*/libs/**` has two)
 MAX_EXTENDS = 32
 
 
@@ -267,12 +268,17 @@ def _pattern_targets(entries: dict[str, tuple], subpath: str) -> tuple[str, ...]
 
 
 @functools.lru_cache(maxsize=1024)
-def _workspace_pattern(pattern: str) -> re.Pattern[str]:
+def _workspace_pattern(pattern: str) -> re.Pattern[str] | None:
     """A workspace glob as npm matches directories (`packages/*`, `apps/**`): by hand, as
-    gitignore-style matchers (pathspec) also match everything below a directory."""
+    gitignore-style matchers (pathspec) also match everything below a directory. None (it
+    matches nothing) past MAX_WILDCARDS wildcards: a repository's `**/**/**/...` would make
+    the match backtrack for as long as it likes."""
     pattern = pattern.strip("/").removeprefix("./")
+    parts = re.split(r"(\*\*/?|\*|\?)", pattern)
+    if len(parts) // 2 > MAX_WILDCARDS:
+        return None
     out = []
-    for part in re.split(r"(\*\*/?|\*|\?)", pattern):
+    for part in parts:
         if part.startswith("**"):
             out.append("(?:.*/)?" if part.endswith("/") else ".*")
         elif part == "*":
@@ -293,7 +299,7 @@ def _in_workspaces(root: str, directory: str, patterns: tuple[str, ...]) -> bool
     if not directory:
         return False
     matches = [not p.startswith("!") for p in patterns
-               if _workspace_pattern(p.removeprefix("!")).fullmatch(directory)]
+               if (glob := _workspace_pattern(p.removeprefix("!"))) and glob.fullmatch(directory)]
     return bool(matches) and all(matches)
 
 

@@ -60,8 +60,9 @@ def test_a_workspace_package(workspace, fields, specifier, target):
     (["packages/*", "!packages/core"], None),
     (["apps/*"], None),
     (None, None),
+    (["**/" * 30 + "x"], None),
 ], ids=["a star", "a globstar", "a literal directory", "negated", "another directory",
-        "no workspaces"])
+        "no workspaces", "too many wildcards"])
 def test_workspace_patterns(repo, workspaces, target):
     manifest(repo, "package.json", name="root", **({"workspaces": workspaces} if workspaces else {}))
     manifest(repo, "packages/core/package.json", name="core", main="src/index.ts")
