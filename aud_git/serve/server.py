@@ -38,7 +38,8 @@ from aud_git.serve.fresh import FreshIndex
 
 INSTRUCTIONS = """\
 A code index of this git repository's Python and JavaScript/TypeScript: definitions, call sites
-resolved to definitions (with how each was resolved), imports, class hierarchies. Every answer
+resolved to definitions (with how each was resolved; `possible`: the call reaches this target or
+another one listed), imports, class hierarchies. Every answer
 is exact for the working tree as it is on disk when you ask (edits included); `freshness` says
 which commit and whether uncommitted edits were included. Name definitions by qualname
 (`Model.save`), `path:qualname` or `dotted.module.qualname`. Lines are 1-based, columns 0-based.
