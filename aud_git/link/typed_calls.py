@@ -60,8 +60,9 @@ def _c3(sequences: list[list]) -> list | None:
 
 def _holds_only(evidence, marker: str) -> bool:
     """Is every value a name is given (but `None`) a display `marker` stands for, and nothing
-    declared? CONTAINER: a list, tuple, set or dict display, the rows of `name[]` are all its
-    elements (python_types.py); OBJECT: a JS object literal, `name.x`'s are its members."""
+    declared? CONTAINER (a list, tuple or set display) and MAPPING (a dict display): the rows
+    of `name[]` are all its elements (python_types.py); OBJECT (a JS object literal): the rows
+    of `name.x` are its members'."""
     values = [(origin, expr) for origin, _, expr in evidence if expr != "None"]
     return bool(values) and all(origin == "assign" and expr == marker for origin, expr in values)
 
