@@ -282,3 +282,24 @@ def test_an_edit_relinks_the_callers_that_read_it(repo, path, text, expected):
                            " AND callee IN ('new Sub().save', 'make().run')"))
     assert found == expected | ({("make().run", "Helper.run")} if path != "make.ts" else set())
     repo.assert_exact()
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("export interface Runner { stop(): void }\n", {("r.stop", "Runner.stop")}),
+    ("export interface Runner extends Base {}\nexport interface Base { stop(): void }\n",
+     {("r.stop", "Base.stop")}),
+    ("export const api = { stop() {} };\nexport interface Runner {}\n", {("api.stop", "api.stop")}),
+], ids=["a member added to an interface", "a base interface that declares it",
+        "an object literal's method"])
+def test_an_interface_or_object_edit_relinks_its_callers(repo, text, expected):
+    repo.write("shapes.ts", "export interface Runner {}\nexport const api = {};\n")
+    repo.write("use.ts", 'import { Runner, api } from "./shapes";\n'
+                         "function f(r: Runner) { r.stop(); }\napi.stop();\n")
+    repo.commit()
+    repo.aud("index")
+    assert repo.query("SELECT 1 FROM call_links WHERE file = 'use.ts'") == []
+    repo.write("shapes.ts", text)
+    repo.aud("index", "--incremental")
+    assert set(repo.query("SELECT callee, target_qualname FROM call_links WHERE file = 'use.ts'")) \
+        == expected
+    repo.assert_exact()

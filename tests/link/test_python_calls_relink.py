@@ -57,3 +57,23 @@ def test_an_unrelated_edit_relinks_nobody_else(repo):
     repo.write("kinds.py", BEFORE["kinds.py"] + "def unused():\n    pass\n")
     summary = repo.aud("index", "--incremental", "--json")
     assert summary["relinked"] == 1  # kinds.py itself: no caller read `unused`
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("def g(): pass\ndef h(): pass\nH = {'a': g}\ndef fill():\n    H['b'] = h\n",
+     {("g", "possible"), ("h", "possible")}),
+    ("def g(): pass\nH = {'a': g}\nH.update(more)\n", set()),
+    ("def g(): pass\ndef h(): pass\nH = {'a': h}\n", {("h", "inferred")}),
+], ids=["an element put in by a function", "elements not followed", "another element"])
+def test_what_a_container_holds_relinks_its_readers(repo, text, expected):
+    repo.write("registry.py", "def g(): pass\nH = {'a': g}\n")
+    repo.write("use.py", "from registry import H\nH['a']()\n")
+    repo.commit()
+    repo.aud("index")
+    assert set(repo.query("SELECT target_qualname, resolution FROM call_links WHERE file = 'use.py'")) \
+        == {("g", "inferred")}
+    repo.write("registry.py", text)
+    repo.aud("index", "--incremental")
+    assert set(repo.query("SELECT target_qualname, resolution FROM call_links WHERE file = 'use.py'")) \
+        == expected
+    repo.assert_exact()
