@@ -11,6 +11,7 @@ from aud_git.db.schema import (
     CANONICAL_TABLES,
     FACT_TABLES,
     META_DDL,
+    Table,
     create_index_sql,
     create_table_sql,
     index_name,
@@ -181,6 +182,30 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[None]:
         conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
+
+
+@contextlib.contextmanager
+def staging(conn: sqlite3.Connection, tables: tuple[Table, ...]) -> Iterator[str]:
+    """Empty copies of `tables` in a private temporary database attached to `conn`, written in
+    one transaction with `main`: the block gets their schema name, and when it succeeds their
+    rows join `main`'s tables, one statement each. For rows that may not be written to the
+    file yet (other connections read it) but are too many to hold in memory. SQLite keeps the
+    temporary database on disk (in its temporary directory) unless `temp_store` says memory."""
+    conn.execute("ATTACH DATABASE '' AS staged")
+    try:
+        for table in tables:
+            conn.execute(f"CREATE TABLE staged.{table.name} ({', '.join(table.columns)})")
+        with write_transaction(conn):
+            yield "staged"
+            for table in tables:
+                conn.execute(f"INSERT INTO main.{table.name} SELECT * FROM staged.{table.name}")
+    finally:
+        conn.execute("DETACH DATABASE staged")
+
+
+def database_path(conn: sqlite3.Connection) -> str:
+    """The file of `conn`'s main database (`''` for an in-memory one)."""
+    return next(row[2] for row in conn.execute("PRAGMA database_list") if row[1] == "main")
 
 
 def read_meta(conn: sqlite3.Connection) -> dict[str, str]:

@@ -13,6 +13,9 @@ from aud_git.paths import disk_path
 from aud_git.processes import fork_executor
 
 _CHUNK = 24
+# Records move on in batches of this many: cache hits to the caller, fresh records to the
+# cache. Nothing holds the records of a whole repository.
+_BATCH = 512
 _SERIAL_BELOW = 48
 
 Task = tuple[str, str]  # path, absolute path
@@ -37,10 +40,13 @@ def _pooled(jobs: int, chunks: list) -> Iterator[list[FileRecord]]:
         try:
             futures = {pool.submit(_extract_chunk, chunk): chunk for chunk in pending}
             for future in as_completed(futures):
+                # Popped: a future keeps its result, and the records of every chunk would
+                # otherwise stay in memory until the last one is done.
+                chunk = futures.pop(future)
                 try:
                     records = future.result()
                 except BrokenProcessPool:
-                    lost.append(futures[future])
+                    lost.append(chunk)
                     continue
                 yield records
         finally:
@@ -110,18 +116,31 @@ def records_for(
             record = cache.lookup(entry.path, lang, oid=entry.oid, max_size=max_size)
             if record is not None:
                 hits.append(finish_record(record, record.facts, roots))
+                if len(hits) == _BATCH:
+                    yield _counted(hits, on_progress, counts, "cached")
+                    hits = []
                 continue
         pending.append(entry)
-    if counts is not None:
-        counts["cached"] += len(hits)
-        counts["read"] += len(pending)
     if hits:
-        if on_progress is not None:
-            on_progress(len(hits))
-        yield hits
+        yield _counted(hits, on_progress, counts, "cached")
     fresh: list[FileRecord] = []
     for records in extract_entries(workdir, pending, max_size, roots, jobs, on_progress):
-        fresh.extend(records)
+        if counts is not None:
+            counts["read"] += len(records)
         yield records
+        if cache is not None:
+            fresh.extend(records)
+            if len(fresh) >= _BATCH:
+                cache.store(fresh)
+                fresh = []
     if cache is not None:
-        cache.store(fresh)
+        cache.store(fresh)  # also when empty: the entries used are marked so
+
+
+def _counted(records: list[FileRecord], on_progress: Callable[[int], None] | None,
+             counts: Counter | None, key: str) -> list[FileRecord]:
+    if on_progress is not None:
+        on_progress(len(records))
+    if counts is not None:
+        counts[key] += len(records)
+    return records

@@ -23,7 +23,7 @@ import functools
 import json
 import sqlite3
 from collections.abc import Callable, Hashable, Iterable
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from aud_git.languages import JS_LANGS
 from aud_git.link.interface import Interface, js_interface, python_interface
@@ -88,7 +88,7 @@ def _types(rows) -> dict[str, tuple]:
 
 
 class ByPath(Protocol):
-    """path -> a `files` column: a dict (a complete reader) or `_FilesColumn`."""
+    """path -> a `files` column: a dict (`IndexedFiles`) or `_FilesColumn`."""
 
     def __contains__(self, path: object) -> bool: ...
 
@@ -146,37 +146,36 @@ class _FilesRows:
         return self._dirs[path]
 
 
-class FactReader:
-    """Read-only, memoised access to one state of the fact tables: either loaded lazily from
-    the database, or complete in memory (`from_records`, for a full link)."""
+class IndexedFiles(NamedTuple):
+    """Every indexed path's language and content hash, in memory: what a full link reads of
+    the `files` table (an incremental link reads it one path at a time: `_FilesRows`)."""
+    langs: dict[str, str | None]
+    shas: dict[str, str | None]
 
-    def __init__(self, langs: ByPath, shas: ByPath,
-                 conn: sqlite3.Connection | None = None,
+
+class FactReader:
+    """Read-only, memoised access to the fact tables of one database state. The `files` rows
+    come from memory (`IndexedFiles`, a full link) or from the database one path at a time."""
+
+    def __init__(self, langs: ByPath, shas: ByPath, conn: sqlite3.Connection,
                  files: _FilesRows | None = None) -> None:
         self.conn = conn
-        self.complete = conn is None  # every fact in memory (`from_records`)
         self.langs = langs
         self.shas = shas
-        self._files = files  # a database reader's `files` rows
+        self._files = files  # the `files` rows, when read from the database
         self._symbols: dict[str, dict[str, str]] = {}
         self._imports: dict[str, list[tuple]] = {}
         self._exports: dict[str, list[tuple]] = {}
         self._configs: dict[str, tuple | None] = {}
         self._packages: dict[str, tuple | None] = {}
-        self._package_names: dict[str, tuple[str, ...]] = {}  # a complete reader's, by name
+        self._package_names: dict[str, tuple[str, ...]] = {}
         self._calls: dict[str, list[tuple]] = {}
         self._types: dict[str, dict[str, tuple]] = {}
-        self._type_rows: dict[str, list] = {}  # a complete reader's rows, not yet grouped
         self._interfaces: dict[str, Interface] = {}
-
-    def _db(self) -> sqlite3.Connection:
-        if self.conn is None:  # a complete reader holds every fact: reaching here is a bug
-            raise RuntimeError("a FactReader made from records has no database to read")
-        return self.conn
 
     @functools.cached_property
     def _sorted_paths(self) -> list[str]:
-        """A complete reader's paths (a database reader asks the database: `_FilesRows`)."""
+        """The paths of `IndexedFiles` (a database reader asks the database: `_FilesRows`)."""
         assert isinstance(self.langs, dict)
         return sorted(self.langs)
 
@@ -197,29 +196,19 @@ class FactReader:
         return cls(_FilesColumn(files, 0), _FilesColumn(files, 1), conn, files)
 
     @classmethod
-    def from_records(cls, records: Iterable) -> FactReader:
-        records = list(records)
-        reader = cls({r.path: r.lang for r in records}, {r.path: r.sha256 for r in records})
-        for r in records:
-            facts = r.facts
-            # Plain tuples, ordered as `preload` orders the database's rows.
-            reader._symbols[r.path] = _kinds(((s.qualname, s.kind) for s in facts.symbols), r.lang)
-            if facts.types:  # grouped when first read: in the workers, for what they link
-                reader._type_rows[r.path] = facts.types
-            reader._imports[r.path] = sorted((tuple(i) for i in facts.imports), key=repr)
-            reader._exports[r.path] = sorted(((e.name, e.local) for e in facts.exports), key=repr)
-            reader._calls[r.path] = [(c.line, c.col, c.caller, c.callee) for c in facts.calls]
-            if facts.ts_configs:
-                base_url, paths, extends = facts.ts_configs[0]
-                reader._configs[r.path] = (base_url, json.loads(paths) if paths else None, extends)
-            else:
-                reader._configs[r.path] = None
-            reader._packages[r.path] = _package(facts.packages[0]) if facts.packages else None
-        for path, package in sorted(reader._packages.items()):
-            if package is not None and package[0] is not None:
-                names = reader._package_names
-                names[package[0]] = (*names.get(package[0], ()), path)
-        return reader
+    def of_files(cls, files: IndexedFiles, conn: sqlite3.Connection) -> FactReader:
+        return cls(files.langs, files.shas, conn)
+
+    def files_held(self) -> int:
+        """How many files' facts this reader holds (see `forget`)."""
+        return len(self._symbols) + len(self._calls) + len(self._types)
+
+    def forget(self) -> None:
+        """Drop every fact read so far: they are read again when asked for. Bounds a reader's
+        memory when it links a large repository."""
+        for held in (self._symbols, self._imports, self._exports, self._configs, self._packages,
+                     self._package_names, self._calls, self._types, self._interfaces):
+            held.clear()
 
     def preload(self, paths: Iterable[str]) -> None:
         """Load the facts of many files in a few queries (instead of a few per file)."""
@@ -231,17 +220,17 @@ class FactReader:
             imports: dict[str, list] = {p: [] for p in chunk}
             exports: dict[str, list] = {p: [] for p in chunk}
             types: dict[str, list] = {p: [] for p in chunk}
-            for file, qualname, kind in self._db().execute(
+            for file, qualname, kind in self.conn.execute(
                     f"SELECT file, qualname, kind FROM symbols WHERE file IN ({marks})", chunk):
                 symbols[file].append((qualname, kind))
-            for file, *row in self._db().execute(
+            for file, *row in self.conn.execute(
                     "SELECT file, line, col, kind, module, name, alias, level FROM imports"
                     f" WHERE file IN ({marks})", chunk):
                 imports[file].append(tuple(row))
-            for file, name, local in self._db().execute(
+            for file, name, local in self.conn.execute(
                     f"SELECT file, name, local FROM exports WHERE file IN ({marks})", chunk):
                 exports[file].append((name, local))
-            for file, *row in self._db().execute(
+            for file, *row in self.conn.execute(
                     "SELECT file, line, col, scope, target, origin, expr FROM types"
                     f" WHERE file IN ({marks})", chunk):
                 types[file].append(tuple(row))
@@ -255,7 +244,7 @@ class FactReader:
         """qualname -> kind, module symbol excluded."""
         found = self._symbols.get(path)
         if found is None:
-            found = _kinds(self._db().execute(
+            found = _kinds(self.conn.execute(
                 "SELECT qualname, kind FROM symbols WHERE file = ?", (path,)), self.langs.get(path))
             self._symbols[path] = found
         return found
@@ -264,19 +253,16 @@ class FactReader:
         """target -> its `types` evidence: ((origin, scope, expr), ...) in document order."""
         found = self._types.get(path)
         if found is None:
-            if self.complete:
-                found = _types(self._type_rows.get(path, ()))
-            else:
-                found = _types(self._db().execute(
-                    "SELECT line, col, scope, target, origin, expr FROM types WHERE file = ?",
-                    (path,)))
+            found = _types(self.conn.execute(
+                "SELECT line, col, scope, target, origin, expr FROM types WHERE file = ?",
+                (path,)))
             self._types[path] = found
         return found
 
     def imports(self, path: str) -> list[tuple]:
         found = self._imports.get(path)
         if found is None:
-            found = sorted(self._db().execute(
+            found = sorted(self.conn.execute(
                 "SELECT line, col, kind, module, name, alias, level FROM imports WHERE file = ?",
                 (path,)), key=repr)
             self._imports[path] = found
@@ -285,7 +271,7 @@ class FactReader:
     def exports(self, path: str) -> list[tuple]:
         found = self._exports.get(path)
         if found is None:
-            found = sorted(self._db().execute(
+            found = sorted(self.conn.execute(
                 "SELECT name, local FROM exports WHERE file = ?", (path,)), key=repr)
             self._exports[path] = found
         return found
@@ -293,7 +279,7 @@ class FactReader:
     def calls(self, path: str) -> list[tuple]:
         found = self._calls.get(path)
         if found is None:
-            found = self._db().execute(
+            found = self.conn.execute(
                 "SELECT line, col, caller, callee FROM calls WHERE file = ?", (path,)).fetchall()
             self._calls[path] = found
         return found
@@ -301,7 +287,7 @@ class FactReader:
     def ts_config(self, path: str) -> tuple[str | None, dict | None, str | None] | None:
         if path in self._configs:
             return self._configs[path]
-        row = self._db().execute(
+        row = self.conn.execute(
             "SELECT base_url, paths, extends FROM ts_configs WHERE file = ?", (path,)).fetchone()
         found = None if row is None else (row[0], json.loads(row[1]) if row[1] else None, row[2])
         self._configs[path] = found
@@ -311,7 +297,7 @@ class FactReader:
         """(name, workspace patterns or None, entries, sealed) of a `package.json`, or None."""
         if path in self._packages:
             return self._packages[path]
-        row = self._db().execute(
+        row = self.conn.execute(
             "SELECT name, workspaces, entries, sealed FROM packages WHERE file = ?",
             (path,)).fetchone()
         found = self._packages[path] = _package(row) if row is not None else None
@@ -319,10 +305,8 @@ class FactReader:
 
     def packages_named(self, name: str) -> tuple[str, ...]:
         """The `package.json` files whose `name` is `name`, sorted."""
-        if self.complete:
-            return self._package_names.get(name, ())
         if name not in self._package_names:
-            self._package_names[name] = tuple(row[0] for row in self._db().execute(
+            self._package_names[name] = tuple(row[0] for row in self.conn.execute(
                 "SELECT file FROM packages WHERE name = ? ORDER BY file", (name,)))
         return self._package_names[name]
 
