@@ -11,6 +11,7 @@ A foundation: imports no stage.
 """
 from __future__ import annotations
 
+import json
 import re
 import sys
 import time
@@ -30,6 +31,22 @@ SYMBOL_KINDS = ("module", "class", "function", "method", "variable", "interface"
 # certain first (link/calls.py keeps a link's weakest step by this order).
 RESOLUTIONS = ("direct", "import", "self", "inherited", "annotated", "inferred", "init",
                "possible")
+
+
+# Control characters (and Unicode line breaks) in a path or name would let a repository forge a
+# `path:line:col:` location in text output: they are shown escaped. JSON is unaffected.
+_ESCAPES = {c: f"\\x{c:02x}" for c in (*range(32), 127, 0x85)}
+_ESCAPES.update({0x2028: "\\u2028", 0x2029: "\\u2029"})
+
+
+def printable(text: str) -> str:
+    """A line of text output, its control characters escaped."""
+    return text.translate(_ESCAPES)
+
+
+def json_text(data: Any, **options: Any) -> str:
+    """How every JSON output is printed."""
+    return json.dumps(data, indent=2, **options)
 
 
 def timestamp(seconds: float) -> str:

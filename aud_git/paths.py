@@ -22,6 +22,7 @@ HOOKS_LOG = "hooks.log"  # what hooks and detached updates did
 BACKGROUND_PID = "background.pid"  # a detached update, pending or running
 WAITER_LOCK = "deferred.lock"  # held by the one process waiting for git to finish a rebase
 QUEUE_LOCK = "queued.lock"  # held by a detached update until it holds LOCK_NAME
+WATCH_SOCKET = "watch.sock"  # where a running `aud watch` serves updates
 
 
 def db_path(root: str) -> str:

@@ -49,6 +49,22 @@ def run_aud(cwd: Path, *args: str, env: dict | None = None) -> subprocess.Comple
     )
 
 
+def loaded_by(*argv: str, cwd: Path) -> set[str]:
+    """The modules a real `python -m aud_git ARGV` process (as shims and snippets run it) had
+    loaded when it finished (listed outside the working tree: the tree stays as it was)."""
+    listing = cwd.parent / f"modules-{os.getpid()}.txt"
+    probe = ("import atexit, runpy, sys\n"
+             f"atexit.register(lambda: print('\\n'.join(sys.modules), file=open({str(listing)!r}, 'w')))\n"
+             f"sys.argv = ['aud', *{list(argv)!r}]\n"
+             "runpy.run_module('aud_git', run_name='__main__')\n")
+    subprocess.run([sys.executable, "-I", "-c", probe], cwd=cwd, capture_output=True, timeout=120,
+                   env={**os.environ, **GIT_ENV})
+    try:
+        return set(listing.read_text().split())
+    finally:
+        listing.unlink()
+
+
 class Repo:
     """A real git repository in a temporary directory, driven by real git commands."""
 

@@ -26,9 +26,6 @@ _COMMANDS = {
     "mcp": "aud_git.commands.mcp:mcp",
     "tags": "aud_git.commands.tags:tags",
 }
-# The machine's entry point, not the user's (hidden): `hook-impl`, and `hook` as shims and
-# snippets of aud 0.1 call it. It has a door of its own, aud_git/hooks/entry.py.
-HOOK_COMMANDS = ("hook-impl", "hook")
 
 
 class LazyGroup(click.Group):
@@ -78,9 +75,5 @@ def cli(ctx: click.Context, directory: str) -> None:
 
 
 def main() -> None:
-    """The `aud` console script."""
-    if sys.argv[1:2] and sys.argv[1] in HOOK_COMMANDS:
-        from aud_git.hooks.entry import main as hook_main
-
-        hook_main(sys.argv[2:])
+    """The command line, once `aud_git.entry` has routed what must start fast."""
     cli.main()

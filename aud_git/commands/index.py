@@ -59,7 +59,7 @@ def index(ctx, mode, since, workset_out, with_files, jobs, no_cache, as_json, qu
     if workset_out:
         _write_workset(workset_out, summary.workset)
     if as_json:
-        print_json({**summary.as_json(), "rows": _row_counts(workspace.db_path)}, sort_keys=True)
+        print_json(summary.index_output(workspace.db_path), sort_keys=True)
     elif not quiet:
         say(summary.line())
 
@@ -99,13 +99,3 @@ def _write_workset(path: str, workset) -> None:
     with open(path, "w", encoding="utf-8") as handle:
         json.dump(workset, handle, indent=2, sort_keys=True)
         handle.write("\n")
-
-
-def _row_counts(db_path: str) -> dict[str, int]:
-    from aud_git.db import store
-
-    conn = store.connect(db_path, must_exist=True, readonly=True)
-    try:
-        return store.row_counts(conn)
-    finally:
-        conn.close()

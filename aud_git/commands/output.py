@@ -1,7 +1,6 @@
 """What every command shares: the workspace of `-C`, escaped text lines, JSON, file arguments."""
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -10,16 +9,9 @@ from typing import Any
 
 import click
 
-# Control characters (and Unicode line breaks) in a path or name would let a repository forge a
-# `path:line:col:` location in text output: they are shown escaped. JSON is unaffected.
-_ESCAPES = {c: f"\\x{c:02x}" for c in (*range(32), 127, 0x85)}
-_ESCAPES.update({0x2028: "\\u2028", 0x2029: "\\u2029"})
+from aud_git.contract import json_text, printable
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-
-
-def printable(text: str) -> str:
-    return text.translate(_ESCAPES)
 
 
 def say(text: str) -> None:
@@ -28,7 +20,7 @@ def say(text: str) -> None:
 
 
 def print_json(data: Any, **options: Any) -> None:
-    click.echo(json.dumps(data, indent=2, **options))
+    click.echo(json_text(data, **options))
 
 
 def workspace_of(ctx: click.Context, path: str | None = None):

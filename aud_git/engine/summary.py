@@ -98,3 +98,13 @@ class Summary:
         if self.workset is not None:
             data["workset"] = self.workset
         return data
+
+    def index_output(self, db_path: str) -> IndexSummary:
+        """What `aud index --json` prints: the summary and the index's rows per table."""
+        from aud_git.db import store
+
+        conn = store.connect(db_path, must_exist=True, readonly=True)
+        try:
+            return {**self.as_json(), "rows": store.row_counts(conn)}
+        finally:
+            conn.close()

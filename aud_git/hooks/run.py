@@ -296,25 +296,43 @@ class _QueuePlace:
 
 
 def run_background_update(name: str, place: _QueuePlace) -> int:
-    """A detached update; it clears its pending marker when done."""
+    """A detached update, handed to a running `aud watch` when there is one (it lets go of the
+    queue once the request is sent: the watcher's snapshot comes after that); it clears its
+    pending marker when done."""
+    from aud_git.git.layout import find_root
+    from aud_git.watch.client import ask
+
+    pf_dir = os.path.join(find_root("."), PF_DIR)
+    try:
+        answer = ask(os.path.dirname(pf_dir), [], "text", on_sent=place.leave)
+        if answer is not None:
+            _log(pf_dir, f"{name} (background, by aud watch): {answer['text']}")
+        else:
+            _update_here(name, place)
+    finally:
+        place.leave()
+        _clear_marker(pf_dir)
+    return 0
+
+
+def _update_here(name: str, place: _QueuePlace) -> None:
     from aud_git.git.workspace import open_workspace
 
     workspace = open_workspace(".")
-    marker = os.path.join(workspace.pf_dir, BACKGROUND_PID)
+    summary = update_whatever_the_wait(workspace, on_locked=place.leave)
+    _log(workspace.pf_dir, f"{name} (background): {_reported(workspace, summary)}")
+
+
+def _clear_marker(pf_dir: str) -> None:
+    """Remove `.pf/background.pid` if it names this process."""
     try:
-        summary = update_whatever_the_wait(workspace, on_locked=place.leave)
-        _log(workspace.pf_dir, f"{name} (background): {_reported(workspace, summary)}")
-    finally:
-        place.leave()
-        try:
-            with os.fdopen(open_in_pf(workspace.pf_dir, BACKGROUND_PID, os.O_RDONLY),
-                           encoding="utf-8") as handle:
-                mine = handle.read().strip() == str(os.getpid())
-            if mine:
-                os.unlink(marker)
-        except FileNotFoundError:
-            pass
-    return 0
+        with os.fdopen(open_in_pf(pf_dir, BACKGROUND_PID, os.O_RDONLY),
+                       encoding="utf-8") as handle:
+            mine = handle.read().strip() == str(os.getpid())
+        if mine:
+            os.unlink(os.path.join(pf_dir, BACKGROUND_PID))
+    except FileNotFoundError:
+        pass
 
 
 def run_deferred(name: str) -> int:

@@ -18,31 +18,44 @@ MAX_DELAY = 2.0
 
 
 class EventBatch:
-    """Paths seen since the last update, and when the first and the latest arrived."""
+    """Paths seen since the last update, and when the first and the latest arrived; and the
+    requests of commands waiting for an update (`service.py`)."""
 
     def __init__(self) -> None:
         self.condition = threading.Condition()
         self.paths: set[str] = set()
+        self.requests: list = []
         self.dirty = False
         self.first = self.latest = 0.0
 
     def add(self, path: str | None) -> None:
         with self.condition:
-            now = time.monotonic()
-            if not self.dirty:
-                self.first = now
-            self.dirty = True
-            self.latest = now
+            self._mark()
             if path:
                 self.paths.add(path)
             self.condition.notify()
 
+    def add_request(self, request) -> None:
+        """A command waits: the next update starts without waiting for quiet."""
+        with self.condition:
+            self._mark()
+            self.requests.append(request)
+            self.condition.notify()
+
+    def _mark(self) -> None:
+        now = time.monotonic()
+        if not self.dirty:
+            self.first = now
+        self.dirty = True
+        self.latest = now
+
     def wait_quiet(self, debounce: float) -> list[str]:
-        """Block until something happened, then until `debounce` s of quiet (at most MAX_DELAY)."""
+        """Block until something happened, then until `debounce` s of quiet (at most MAX_DELAY)
+        or until a command waits."""
         with self.condition:
             while not self.dirty:
                 self.condition.wait()
-            while True:
+            while not self.requests:
                 now = time.monotonic()
                 remaining = min(self.latest + debounce, self.first + MAX_DELAY) - now
                 if remaining <= 0:
@@ -50,6 +63,13 @@ class EventBatch:
                 self.condition.wait(remaining)
             paths, self.paths, self.dirty = sorted(self.paths), set(), False
             return paths
+
+    def take_requests(self) -> list:
+        """The commands the coming update answers: taken before its snapshot, so it sees what
+        they saw."""
+        with self.condition:
+            requests, self.requests = self.requests, []
+            return requests
 
 
 class OverflowReconcile(logging.Handler):

@@ -11,11 +11,16 @@ import sqlite3
 import sys
 import time
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, NamedTuple
 
-from aud_git.contract import OUTPUT_VERSION, WatchUpdate, timestamp
+from aud_git.contract import OUTPUT_VERSION, WatchUpdate, json_text, printable, timestamp
 from aud_git.errors import AudError
 from aud_git.git.workspace import Workspace, rule_files_outside, unseen_by_git
 from aud_git.watch.events import EventBatch, OverflowReconcile, relevant
+from aud_git.watch.service import Request, UpdateService
+
+if TYPE_CHECKING:
+    from aud_git.engine.summary import Summary
 
 GIT_BUSY_LIMIT = 30.0
 _GIT_STATE = ("index.lock", "rebase-merge", "rebase-apply", "MERGE_HEAD", "sequencer")
@@ -48,9 +53,10 @@ def _describe(summary, paths: list[str], milliseconds: float) -> str:
     return f"aud watch: {summary.mode}: {what}; {summary.relinked} re-linked in {milliseconds:.0f} ms"
 
 
-def _full_rebuild_in_child(workspace: Workspace, reason: str):
+def _full_rebuild_in_child(workspace: Workspace, reason: str) -> tuple[Summary, dict]:
     """A full rebuild in a process of its own: its memory is returned to the system when it
-    ends, so the watcher stays small however long it runs."""
+    ends, so the watcher stays small however long it runs. Returns its summary and what it
+    printed."""
     import subprocess
 
     from aud_git.engine.summary import Summary
@@ -62,22 +68,38 @@ def _full_rebuild_in_child(workspace: Workspace, reason: str):
     if result.returncode != 0:
         raise AudError(result.stderr.strip().removeprefix("aud: ") or "the full rebuild failed")
     data = json.loads(result.stdout)
-    return Summary("full", reason=reason, relinked=data["relinked"], files=data["files"],
-                   read=data["read"], cached=data["cached"], seconds=data["seconds"])
+    summary = Summary("full", reason=reason, relinked=data["relinked"], files=data["files"],
+                      read=data["read"], cached=data["cached"], seconds=data["seconds"])
+    return summary, {**data, "reason": reason}
 
 
 def watch(workspace: Workspace, debounce: float, as_json: bool, emit: Callable[[str], None]) -> int:
     batch = EventBatch()
+    service = UpdateService(workspace.workdir, batch.add_request)
     try:
         with _observing(workspace, batch):
+            service.open()
+            if service.note:  # on stderr: the lines (or JSON objects) on stdout are updates
+                print(f"aud watch: {service.note}", file=sys.stderr, flush=True)
             batch.add(None)  # reconcile at start: changes made while nothing was watching
             while True:
                 paths = batch.wait_quiet(debounce)
                 _still_there(workspace)
                 _wait_for_git(workspace.git_dir)
-                emit(_update_once(workspace, paths, as_json))
+                requests = batch.take_requests()
+                outcome = _update_once(workspace, [*paths, *_hints_of(requests)])
+                emit(_report(outcome, paths, as_json))
+                _answer(workspace, outcome, requests)
     except (KeyboardInterrupt, _Stop):
         return 0
+    finally:
+        service.close()
+        for request in batch.take_requests():  # their commands update by themselves
+            request.answer({"error": "aud watch stopped"})
+
+
+def _hints_of(requests: list[Request]) -> list[str]:
+    return [hint for request in requests for hint in request.hints]
 
 
 @contextlib.contextmanager
@@ -133,33 +155,66 @@ def _observing(workspace: Workspace, batch: EventBatch) -> Iterator[None]:
         watchdog_log.removeHandler(overflow)
 
 
-def _update_once(workspace: Workspace, paths: list[str], as_json: bool) -> str:
-    """One reconcile with `paths` as hints; the line (or JSON object) that reports it. A failed
-    update is reported, and the next batch reconciles again."""
+class _Outcome(NamedTuple):
+    """One update: its summary (and, for a full rebuild in a child, what that child printed as
+    JSON), or why it failed."""
+    summary: Summary | None
+    full_output: dict | None
+    error: str | None
+    milliseconds: float
+
+
+def _update_once(workspace: Workspace, paths: list[str]) -> _Outcome:
+    """One reconcile with `paths` as hints. A failed update is reported, and the next batch
+    reconciles again."""
     from aud_git.engine.update import FullRebuildDue, run_update
 
     started = time.monotonic()
+    full_output = None
     try:
         try:
             summary = run_update(workspace, mode="incremental", hints=paths, full_in_process=False)
         except FullRebuildDue as due:
-            summary = _full_rebuild_in_child(workspace, str(due))
+            summary, full_output = _full_rebuild_in_child(workspace, str(due))
     except (AudError, sqlite3.Error, OSError) as exc:
         message = str(exc) if isinstance(exc, AudError) else f"{type(exc).__name__}: {exc}"
-        return (json.dumps(WatchUpdate(version=OUTPUT_VERSION, error=message, events=paths,
-                                       time=timestamp(time.time()))) if as_json
-                else f"aud watch: update failed ({message}); retrying on the next change")
+        return _Outcome(None, None, message, (time.monotonic() - started) * 1000)
     from aud_git.export import refresh_note
 
     tags_note = refresh_note(workspace, summary.changed)
     if tags_note:
         summary.notes.append(tags_note)
-    milliseconds = (time.monotonic() - started) * 1000
+    return _Outcome(summary, full_output, None, (time.monotonic() - started) * 1000)
+
+
+def _report(outcome: _Outcome, paths: list[str], as_json: bool) -> str:
+    """The line (or JSON object) the watcher prints for an update."""
+    if outcome.summary is None:
+        error = outcome.error or "update failed"
+        return (json.dumps(WatchUpdate(version=OUTPUT_VERSION, error=error, events=paths,
+                                       time=timestamp(time.time()))) if as_json
+                else f"aud watch: update failed ({error}); retrying on the next change")
     if as_json:
-        update = WatchUpdate(**summary.as_json(), events=paths, ms=round(milliseconds, 1),
-                             time=timestamp(time.time()))
+        update = WatchUpdate(**outcome.summary.as_json(), events=paths,
+                             ms=round(outcome.milliseconds, 1), time=timestamp(time.time()))
         return json.dumps(update, sort_keys=True)
-    return _describe(summary, paths, milliseconds)
+    return _describe(outcome.summary, paths, outcome.milliseconds)
+
+
+def _answer(workspace: Workspace, outcome: _Outcome, requests: list[Request]) -> None:
+    """Give the commands waiting for this update what `aud index` would have printed."""
+    summary = outcome.summary
+    outputs: dict[str, str] = {"none": ""}
+    for request in requests:
+        if summary is None:
+            request.answer({"error": outcome.error})
+            continue
+        if request.output not in outputs:
+            outputs[request.output] = (
+                printable(summary.line()) if request.output == "text"
+                else json_text(outcome.full_output or summary.index_output(workspace.db_path),
+                               sort_keys=True))
+        request.answer({request.output: outputs[request.output]})
 
 
 def run_watch(workspace: Workspace, debounce: float, as_json: bool, log: str | None,

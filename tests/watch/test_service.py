@@ -1,0 +1,156 @@
+"""A running `aud watch` answers `aud index --incremental` and the hooks' detached updates over
+`.pf/watch.sock`; without one (or with a socket nobody serves) everything updates by itself."""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sys
+import time
+
+import pytest
+from test_watch import Watcher
+
+from conftest import Repo, loaded_by
+
+HEAVY = ("click", "pygit2", "tree_sitter", "aud_git.engine", "aud_git.link", "aud_git.commands")
+
+
+def socket_of(repo) -> str:
+    return str(repo.path / ".pf" / "watch.sock")
+
+
+def served_repo(repo) -> Repo:
+    repo.write("pkg/__init__.py", "")
+    repo.write("pkg/a.py", "def a():\n    pass\n")
+    repo.write("main.py", "from pkg.a import a\na()\n")
+    repo.commit()
+    repo.aud("index")
+    return repo
+
+
+@pytest.fixture
+def serving(repo):
+    watcher = Watcher(served_repo(repo))
+    yield repo, watcher
+    if watcher.process.poll() is None:
+        watcher.stop()
+
+
+def incremental_json(repo) -> dict:
+    result = repo.run_aud("index", "--incremental", "--json")
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_the_watcher_answers_with_an_update_that_saw_the_change(serving):
+    repo, _watcher = serving
+    repo.write("main.py", "from pkg.a import a\na()\na()\n")
+    summary = incremental_json(repo)  # asked at once: before the watcher's own debounce ends
+    assert summary["mode"] == "incremental"
+    assert summary["rows"]["calls"] == 2  # the answer comes from an index that holds the edit
+    repo.assert_exact()
+
+
+def test_a_served_command_loads_neither_click_nor_pygit2_nor_the_engine(serving):
+    repo, _watcher = serving
+    loaded = loaded_by("index", "--incremental", "-q", cwd=repo.path)
+    assert "aud_git.watch.client" in loaded  # the probe saw the command run
+    assert {m for m in loaded if m.startswith(HEAVY)} == set()
+
+
+def test_text_quiet_and_json_outputs_are_the_commands_own(serving):
+    repo, watcher = serving
+    text = repo.run_aud("index", "--incremental")
+    assert text.returncode == 0 and text.stdout.startswith("aud: incremental: ")
+    quiet = repo.run_aud("index", "--incremental", "-q")
+    assert quiet.returncode == 0 and quiet.stdout == ""
+    served = incremental_json(repo)
+    assert watcher.stop() == 0
+    assert not os.path.lexists(socket_of(repo))  # the socket goes with its watcher
+    own = incremental_json(repo)
+    assert set(served) == set(own)
+    assert served["rows"] == own["rows"]
+
+
+def test_a_socket_nobody_serves_is_passed_over_and_then_replaced(repo):
+    served_repo(repo)
+    stale = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    stale.bind(socket_of(repo))
+    stale.close()  # a watcher killed with SIGKILL leaves this behind
+    assert incremental_json(repo)["mode"] == "incremental"
+    watcher = Watcher(repo)
+    try:
+        assert "aud_git.watch.client" in loaded_by("index", "--incremental", "-q", cwd=repo.path)
+        assert not {m for m in loaded_by("index", "--incremental", "-q", cwd=repo.path)
+                    if m.startswith(HEAVY)}
+    finally:
+        watcher.stop()
+
+
+def test_a_socket_path_that_is_not_a_socket_of_ours_is_never_touched(repo):
+    served_repo(repo)
+    (repo.path / ".pf" / "watch.sock").write_text("not a socket")
+    watcher = Watcher(repo)
+    try:
+        assert incremental_json(repo)["mode"] == "incremental"  # updated by the command itself
+        assert {m for m in loaded_by("index", "--incremental", "-q", cwd=repo.path)
+                if m.startswith("aud_git.engine")}
+    finally:
+        watcher.stop()
+    assert (repo.path / ".pf" / "watch.sock").read_text() == "not a socket"
+
+
+def ask_raw(repo, payload: bytes) -> dict:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+        conn.settimeout(30)
+        conn.connect(socket_of(repo))
+        conn.sendall(payload)
+        conn.shutdown(socket.SHUT_WR)
+        return json.loads(b"".join(iter(lambda: conn.recv(65536), b"")))
+
+
+@pytest.mark.parametrize("payload", [
+    b"not json",
+    b'{"v": 1, "update": "full", "hints": [], "output": "text"}',
+    b'{"v": 1, "update": "incremental", "hints": ["../outside.py"], "output": "text"}',
+    b'{"v": 1, "update": "incremental", "hints": ["/etc/passwd"], "output": "text"}',
+    b'{"v": 1, "update": "incremental", "hints": [], "output": "html"}',
+    b'{"v": 99, "update": "incremental", "hints": [], "output": "text"}',
+])
+def test_a_request_it_does_not_understand_is_refused_and_serving_goes_on(serving, payload):
+    repo, _watcher = serving
+    assert "error" in ask_raw(repo, payload)
+    good = ask_raw(repo, b'{"v": 1, "update": "incremental", "hints": ["main.py"], "output": "text"}')
+    assert good["text"].startswith("aud: incremental: ")
+
+
+def test_a_detached_hook_hands_its_update_to_the_watcher(serving):
+    repo, _watcher = serving
+    assert repo.run_aud("hooks", "install").returncode == 0
+    repo.write("pkg/b.py", "def b():\n    pass\n")
+    repo.commit("add b")
+    log = repo.path / ".pf" / "hooks.log"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and "by aud watch" not in (
+            log.read_text() if log.exists() else ""):
+        time.sleep(0.05)
+    assert "post-commit (background, by aud watch): aud: incremental:" in log.read_text()
+    while (repo.path / ".pf" / "background.pid").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not (repo.path / ".pf" / "background.pid").exists()
+    repo.assert_exact()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="reached through /proc/self/fd")
+def test_a_tree_too_deep_for_a_socket_path_is_served_all_the_same(tmp_path):
+    deep = Repo(tmp_path / ("d" * 60) / ("e" * 60))
+    served_repo(deep)
+    assert len(socket_of(deep)) > 108
+    watcher = Watcher(deep)
+    try:
+        assert os.path.lexists(socket_of(deep))
+        assert not {m for m in loaded_by("index", "--incremental", "-q", cwd=deep.path)
+                    if m.startswith(HEAVY)}
+    finally:
+        watcher.stop()
