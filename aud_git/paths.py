@@ -114,3 +114,9 @@ def real_path(stored: str) -> str:
 def disk_path(root: str, stored: str) -> str:
     """Where a stored path's file is under the working tree `root`."""
     return os.path.join(root, real_path(stored))
+
+
+def repo_relative(workdir: str, path: str) -> str:
+    """A path as given on the command line (absolute, or relative to the cwd), as the index
+    stores it."""
+    return stored_path(os.path.relpath(os.path.abspath(path), workdir).replace(os.sep, "/"))

@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import json
-import os
-import sys
 
 import click
 
@@ -11,12 +9,10 @@ from aud_git.commands.output import (
     given_path,
     print_json,
     progress_bar,
-    repo_relative,
     say,
     show_progress,
     workspace_of,
 )
-from aud_git.errors import AudError
 
 
 @click.command()
@@ -65,34 +61,13 @@ def index(ctx, mode, since, workset_out, with_files, jobs, no_cache, as_json, qu
 
 
 def hint_paths(ctx, workspace, given: tuple[str, ...]) -> list[str]:
-    """`--files` paths as the index stores them; `-` reads more from stdin. A path outside the
-    repository, or one neither on disk nor in the index, is the caller's mistake: said at once,
-    before anything is updated."""
-    from aud_git.db import store
+    """`--files` paths as the index stores them; `-` reads more from stdin. Checked at once,
+    before anything is updated (`engine/hints.py`)."""
+    from aud_git.engine.hints import checked_hints
+    from aud_git.watch.client import stdin_paths
 
-    paths = [given_path(ctx, p) for g in given for p in (_stdin_paths() if g == "-" else [g])]
-    stored = [repo_relative(workspace.workdir, p) for p in paths]
-    for path_given, path in zip(paths, stored, strict=True):
-        if path == ".." or path.startswith("../") or os.path.isabs(path):
-            raise AudError(f"--files: {path_given} is outside the repository ({workspace.workdir})")
-    missing = [(g, p) for g, p in zip(paths, stored, strict=True) if not os.path.lexists(g)]
-    if missing and os.path.exists(workspace.db_path):
-        conn = store.connect(workspace.db_path, readonly=True)
-        try:
-            missing = [(g, p) for g, p in missing
-                       if conn.execute("SELECT 1 FROM files WHERE path = ?", (p,)).fetchone() is None]
-        finally:
-            conn.close()
-    if missing:
-        raise AudError(f"--files: {missing[0][0]}: no such file, and not in the index")
-    return stored
-
-
-def _stdin_paths() -> list[str]:
-    """NUL-separated when the input holds a NUL (`find -print0`, `jq -j`), else one a line."""
-    data: bytes = sys.stdin.buffer.read()
-    names = data.split(b"\0") if b"\0" in data else data.splitlines()
-    return [os.fsdecode(name) for name in names if name]
+    paths = [given_path(ctx, p) for g in given for p in (stdin_paths() if g == "-" else [g])]
+    return checked_hints(workspace.workdir, workspace.db_path, paths)
 
 
 def _write_workset(path: str, workset) -> None:

@@ -34,14 +34,6 @@ def given_path(ctx: click.Context, path: str) -> str:
     return os.path.join(ctx.obj["directory"], path)
 
 
-def repo_relative(workdir: str, path: str) -> str:
-    """A path as given on the command line (absolute, or relative to the cwd), as the index
-    stores it."""
-    from aud_git.paths import stored_path
-
-    return stored_path(os.path.relpath(os.path.abspath(path), workdir).replace(os.sep, "/"))
-
-
 @contextmanager
 def progress_bar(total: int) -> Iterator[Callable[[int], None]]:
     """The engine's progress callback, drawn by click on stderr."""

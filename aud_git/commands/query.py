@@ -12,9 +12,10 @@ from typing import Any
 
 import click
 
-from aud_git.commands.output import json_option, print_json, printable, repo_relative, say
+from aud_git.commands.output import json_option, print_json, printable, say
 from aud_git.contract import RESOLUTIONS, SYMBOL_KINDS, FileReport, Import
 from aud_git.errors import AudError
+from aud_git.paths import repo_relative
 
 _depth_option = click.option("--depth", type=click.IntRange(min=1), default=1, show_default=True,
                              help="Follow transitively this many levels (cycle-safe).")

@@ -11,6 +11,7 @@ Imported before click by `aud_git.entry`: only the standard library's lightest m
 """
 from __future__ import annotations
 
+import io
 import json
 import os
 import socket
@@ -62,16 +63,17 @@ def ours(path: str) -> bool:
     return stat.S_ISSOCK(info.st_mode) and info.st_uid == os.getuid()
 
 
-def ask(root: str, hints: list[str], output: str,
+def ask(root: str, files: list[str], output: str,
         on_sent: Callable[[], None] = lambda: None) -> dict | None:
-    """The watcher's answer to an incremental update of the tree at `root`, with the
-    command's `output` (`text`, `json` or `none`) under that key, or None when no watcher
-    serves the tree or the update failed there. `on_sent` runs once the request is sent: the
-    update that answers it takes its snapshot after that."""
+    """The watcher's answer to an incremental update of the tree at `root` (`files`: absolute
+    paths just changed, as `--files` names them), with the command's `output` (`text`, `json`
+    or `none`) under that key, or None when no watcher serves the tree or it turned the request
+    down. `on_sent` runs once the request is sent: the update that answers it takes its
+    snapshot after that."""
     path = socket_path(root)
     if not ours(path):
         return None
-    request = json.dumps({"v": PROTOCOL, "update": "incremental", "hints": hints,
+    request = json.dumps({"v": PROTOCOL, "update": "incremental", "files": files,
                           "output": output})
     try:
         address = Address(path)
@@ -110,31 +112,76 @@ def _read_all(conn: socket.socket) -> bytes:
     return b"".join(chunks)
 
 
-def served_index(argv: list[str]) -> int | None:
-    """`aud [-C DIR] index --incremental [-q] [--json]` answered by a running watcher: the
-    exit status, or None to run the command as usual (any other command or option, a
-    setting of the environment that changes updates, no watcher)."""
+def stdin_paths() -> list[str]:
+    """`--files -`: NUL-separated when the input holds a NUL (`find -print0`, `jq -j`), else one
+    a line."""
+    data: bytes = sys.stdin.buffer.read()
+    names = data.split(b"\0") if b"\0" in data else data.splitlines()
+    return [os.fsdecode(name) for name in names if name]
+
+
+class _Invocation:
+    """An `aud index` command line a watcher can answer: the directory of `-C`, the output
+    (`text`, `json` or `none`) and the `--files` paths as given."""
+
+    def __init__(self, directory: str, output: str, files: list[str]) -> None:
+        self.directory, self.output, self.files = directory, output, files
+
+
+def _invocation(argv: list[str]) -> _Invocation | None:
+    """`aud [-C DIR] index (--incremental | --files PATH...) [-q] [--json]`, or None for any
+    other command, option or form."""
     directory, rest = ".", list(argv)
     if rest[:1] == ["-C"] and len(rest) >= 2:
         directory, rest = rest[1], rest[2:]
-    if rest[:1] != ["index"] or "--incremental" not in rest[1:] or not os.path.isdir(directory):
+    if rest[:1] != ["index"] or not os.path.isdir(directory):
         return None
-    flags = [word for word in rest[1:] if word != "--incremental"]
-    if any(word not in _OUTPUT_FLAGS for word in flags) or any(
-            name in os.environ for name in _OWN_ENVIRONMENT):
+    words = rest[1:]
+    flags = {word for word in words if word.startswith("-") and word != "-"}
+    files = [word for word in words if word not in flags]
+    unknown = flags - set(_OUTPUT_FLAGS) - {"--incremental", "--files"}
+    with_files = "--files" in flags
+    if unknown or bool(files) != with_files or not (with_files or "--incremental" in flags):
+        return None
+    shown = {_OUTPUT_FLAGS[flag] for flag in flags if flag in _OUTPUT_FLAGS}
+    output = "json" if "json" in shown else "none" if "quiet" in shown else "text"
+    return _Invocation(directory, output, files)
+
+
+def served_index(argv: list[str]) -> int | None:
+    """An `aud index --incremental` or `--files` answered by a running watcher: the exit
+    status, or None to run the command as usual (any other command or option, a setting of
+    the environment that changes updates, no watcher, or a request the watcher turned down,
+    such as a path outside the repository: the command then says why)."""
+    invocation = _invocation(argv)
+    if invocation is None or any(name in os.environ for name in _OWN_ENVIRONMENT):
         return None
     from aud_git.errors import AudError
     from aud_git.git.layout import find_root
 
     try:
-        root = find_root(directory)
+        root = find_root(invocation.directory)
     except AudError:
         return None  # the command says so, as usual
-    shown = {_OUTPUT_FLAGS[word] for word in flags}
-    output = "json" if "json" in shown else "none" if "quiet" in shown else "text"
-    answer = ask(root, [], output)
+    files = _absolute(invocation)
+    answer = ask(root, files, invocation.output)
     if answer is None:
         return None
-    if output != "none":
-        sys.stdout.write(answer[output] + "\n")
+    if invocation.output != "none":
+        sys.stdout.write(answer[invocation.output] + "\n")
     return 0
+
+
+def _absolute(invocation: _Invocation) -> list[str]:
+    """The `--files` paths, absolute (stdin's too, which the command then reads again from what
+    was read here, should the watcher not answer)."""
+    files = []
+    for given in invocation.files:
+        if given == "-":
+            paths = stdin_paths()
+            data = b"".join(os.fsencode(path) + b"\0" for path in paths)
+            sys.stdin = io.TextIOWrapper(io.BytesIO(data))
+            files.extend(paths)
+        else:
+            files.append(given)
+    return [os.path.abspath(os.path.join(invocation.directory, path)) for path in files]

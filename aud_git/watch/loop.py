@@ -86,8 +86,8 @@ def watch(workspace: Workspace, debounce: float, as_json: bool, emit: Callable[[
                 paths = batch.wait_quiet(debounce)
                 _still_there(workspace)
                 _wait_for_git(workspace.git_dir)
-                requests = batch.take_requests()
-                outcome = _update_once(workspace, [*paths, *_hints_of(requests)])
+                requests, hints = _checked(workspace, batch.take_requests())
+                outcome = _update_once(workspace, [*paths, *hints])
                 emit(_report(outcome, paths, as_json))
                 _answer(workspace, outcome, requests)
     except (KeyboardInterrupt, _Stop):
@@ -98,8 +98,20 @@ def watch(workspace: Workspace, debounce: float, as_json: bool, emit: Callable[[
             request.answer({"error": "aud watch stopped"})
 
 
-def _hints_of(requests: list[Request]) -> list[str]:
-    return [hint for request in requests for hint in request.hints]
+def _checked(workspace: Workspace, requests: list[Request]) -> tuple[list[Request], list[str]]:
+    """The requests whose files pass `--files`' checks, and those files as hints; the others
+    are answered at once (their commands then say what is wrong, as they would alone)."""
+    from aud_git.engine.hints import checked_hints
+
+    kept, hints = [], []
+    for request in requests:
+        try:
+            hints.extend(checked_hints(workspace.workdir, workspace.db_path, request.files))
+        except AudError as exc:
+            request.answer({"error": str(exc)})
+            continue
+        kept.append(request)
+    return kept, hints
 
 
 @contextlib.contextmanager

@@ -2,16 +2,16 @@
 update and wait for its answer.
 
 Only this user may connect: the socket is made with mode 0600 in `.pf/` and, where the system
-tells (Linux), a peer of another user is turned away. A request names at most hints; the update
-that answers it is the watcher's own reconciliation, started after the request arrived
-(`EventBatch.take_requests`). A socket left by a watcher that died is replaced; one another
-watcher still serves is left to it, and one that is not a socket of this user is never touched.
+tells (Linux), a peer of another user is turned away. A request names at most the files just
+changed (checked as `aud index --files` checks them); the update that answers it is the
+watcher's own reconciliation, started after the request arrived (`EventBatch.take_requests`).
+A socket left by a watcher that died is replaced; one another watcher still serves is left to
+it, and one that is not a socket of this user is never touched.
 """
 from __future__ import annotations
 
 import json
 import os
-import posixpath
 import socket
 import struct
 import threading
@@ -29,11 +29,12 @@ OUTPUTS = ("text", "json", "none")
 
 
 class Request:
-    """A command waiting for an update: its hints, the output it prints (one of OUTPUTS), and
-    where the answer goes."""
+    """A command waiting for an update: the files it names as changed (absolute paths, checked
+    by the watcher as `--files` checks them), the output it prints (one of OUTPUTS), and where
+    the answer goes."""
 
-    def __init__(self, conn: socket.socket, hints: list[str], output: str = "none") -> None:
-        self.conn, self.hints, self.output = conn, hints, output
+    def __init__(self, conn: socket.socket, files: list[str], output: str = "none") -> None:
+        self.conn, self.files, self.output = conn, files, output
 
     def answer(self, reply: dict) -> None:
         """Send `reply` (the output asked for, or `error`) and hang up; a peer gone costs
@@ -47,15 +48,8 @@ class Request:
             self.conn.close()
 
 
-def _valid_hints(hints: object) -> list[str] | None:
-    """Hints as the index stores paths: relative, normalized, inside the tree."""
-    if not isinstance(hints, list) or not all(isinstance(h, str) for h in hints):
-        return None
-    for hint in hints:
-        if (not hint or hint.startswith("/") or posixpath.normpath(hint) != hint
-                or hint == ".." or hint.startswith("../")):
-            return None
-    return hints
+def _absolute_paths(files: object) -> bool:
+    return isinstance(files, list) and all(isinstance(f, str) and os.path.isabs(f) for f in files)
 
 
 def _same_user(conn: socket.socket) -> bool:
@@ -139,18 +133,18 @@ class UpdateService:
         if request is None:
             Request(conn, []).answer({"error": "a request this watcher does not understand"})
         else:
-            self.on_request(Request(conn, request["hints"], request["output"]))
+            self.on_request(Request(conn, request["files"], request["output"]))
 
 
 def _parsed(data: bytes | None) -> dict | None:
-    """A request of this protocol, with valid hints and output, or None."""
+    """A request of this protocol, with absolute paths and an output it knows, or None."""
     try:
         request = json.loads(data) if data is not None else None
     except ValueError:
         return None
     if (not isinstance(request, dict) or request.get("v") != PROTOCOL
             or request.get("update") != "incremental" or request.get("output") not in OUTPUTS
-            or _valid_hints(request.get("hints")) is None):
+            or not _absolute_paths(request.get("files"))):
         return None
     return request
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import os
 import socket
+import subprocess
 import sys
 import time
 
 import pytest
 from test_watch import Watcher
 
-from conftest import Repo, loaded_by
+from conftest import GIT_ENV, Repo, loaded_by
 
 HEAVY = ("click", "pygit2", "tree_sitter", "aud_git.engine", "aud_git.link", "aud_git.commands")
 
@@ -112,16 +113,17 @@ def ask_raw(repo, payload: bytes) -> dict:
 
 @pytest.mark.parametrize("payload", [
     b"not json",
-    b'{"v": 1, "update": "full", "hints": [], "output": "text"}',
-    b'{"v": 1, "update": "incremental", "hints": ["../outside.py"], "output": "text"}',
-    b'{"v": 1, "update": "incremental", "hints": ["/etc/passwd"], "output": "text"}',
-    b'{"v": 1, "update": "incremental", "hints": [], "output": "html"}',
-    b'{"v": 99, "update": "incremental", "hints": [], "output": "text"}',
+    b'{"v": 1, "update": "full", "files": [], "output": "text"}',
+    b'{"v": 1, "update": "incremental", "files": ["main.py"], "output": "text"}',
+    b'{"v": 1, "update": "incremental", "files": ["/etc/passwd"], "output": "text"}',
+    b'{"v": 1, "update": "incremental", "files": [], "output": "html"}',
+    b'{"v": 99, "update": "incremental", "files": [], "output": "text"}',
 ])
 def test_a_request_it_does_not_understand_is_refused_and_serving_goes_on(serving, payload):
     repo, _watcher = serving
     assert "error" in ask_raw(repo, payload)
-    good = ask_raw(repo, b'{"v": 1, "update": "incremental", "hints": ["main.py"], "output": "text"}')
+    main = json.dumps(str(repo.path / "main.py")).encode()
+    good = ask_raw(repo, b'{"v": 1, "update": "incremental", "files": [%s], "output": "text"}' % main)
     assert good["text"].startswith("aud: incremental: ")
 
 
@@ -154,3 +156,22 @@ def test_a_tree_too_deep_for_a_socket_path_is_served_all_the_same(tmp_path):
                     if m.startswith(HEAVY)}
     finally:
         watcher.stop()
+
+
+def test_files_an_editor_names_are_served_and_checked_as_the_command_checks_them(serving):
+    repo, _watcher = serving
+    repo.write("pkg/a.py", "def a():\n    pass\ndef b():\n    pass\n")
+    assert not {m for m in loaded_by("index", "-q", "--files", "pkg/a.py", cwd=repo.path)
+                if m.startswith(HEAVY)}
+    assert repo.query("SELECT count(*) FROM symbols WHERE file = 'pkg/a.py'") == [(3,)]
+    piped = subprocess.run([sys.executable, "-m", "aud_git", "index", "--json", "--files", "-"],
+                           cwd=repo.path, input=b"main.py\0", capture_output=True, timeout=60,
+                           env={**os.environ, **GIT_ENV})
+    assert piped.returncode == 0 and json.loads(piped.stdout)["mode"] == "incremental"
+    # Turned down by the watcher, the command checks for itself and says why (stdin included).
+    outside = subprocess.run([sys.executable, "-m", "aud_git", "index", "--files", "-"],
+                             cwd=repo.path, input=b"/etc/passwd\0", capture_output=True,
+                             timeout=60, env={**os.environ, **GIT_ENV})
+    assert outside.returncode == 2
+    assert b"--files: /etc/passwd is outside the repository" in outside.stderr
+    repo.assert_exact()
