@@ -306,7 +306,7 @@ def run_background_update(name: str, place: _QueuePlace) -> int:
     try:
         answer = ask(os.path.dirname(pf_dir), [], "text", on_sent=place.leave)
         if answer is not None:
-            _log(pf_dir, f"{name} (background, by aud watch): {answer['text']}")
+            _log(pf_dir, f"{name} (background, by aud watch): {answer}")
         else:
             _update_here(name, place)
     finally:

@@ -95,7 +95,7 @@ def watch(workspace: Workspace, debounce: float, as_json: bool, emit: Callable[[
     finally:
         service.close()
         for request in batch.take_requests():  # their commands update by themselves
-            request.answer({"error": "aud watch stopped"})
+            request.refuse("aud watch stopped")
 
 
 def _checked(workspace: Workspace, requests: list[Request]) -> tuple[list[Request], list[str]]:
@@ -108,7 +108,7 @@ def _checked(workspace: Workspace, requests: list[Request]) -> tuple[list[Reques
         try:
             hints.extend(checked_hints(workspace.workdir, workspace.db_path, request.files))
         except AudError as exc:
-            request.answer({"error": str(exc)})
+            request.refuse(str(exc))
             continue
         kept.append(request)
     return kept, hints
@@ -219,14 +219,14 @@ def _answer(workspace: Workspace, outcome: _Outcome, requests: list[Request]) ->
     outputs: dict[str, str] = {"none": ""}
     for request in requests:
         if summary is None:
-            request.answer({"error": outcome.error})
+            request.refuse(outcome.error or "the update failed")
             continue
         if request.output not in outputs:
             outputs[request.output] = (
                 printable(summary.line()) if request.output == "text"
                 else json_text(outcome.full_output or summary.index_output(workspace.db_path),
                                sort_keys=True))
-        request.answer({request.output: outputs[request.output]})
+        request.answer(outputs[request.output])
 
 
 def run_watch(workspace: Workspace, debounce: float, as_json: bool, log: str | None,

@@ -10,7 +10,6 @@ it, and one that is not a socket of this user is never touched.
 """
 from __future__ import annotations
 
-import json
 import os
 import socket
 import struct
@@ -18,14 +17,11 @@ import threading
 from collections.abc import Callable
 
 from aud_git.paths import ensure_pf_dir
-from aud_git.watch.client import PROTOCOL, Address, ours, socket_path
+from aud_git.watch.client import Address, decode_request, encode_reply, ours, socket_path
 
 MAX_REQUEST = 1 << 20
 REQUEST_TIMEOUT = 5.0  # a peer that connects and says nothing is dropped after this long
 ANSWER_TIMEOUT = 30.0
-
-
-OUTPUTS = ("text", "json", "none")
 
 
 class Request:
@@ -36,20 +32,22 @@ class Request:
     def __init__(self, conn: socket.socket, files: list[str], output: str = "none") -> None:
         self.conn, self.files, self.output = conn, files, output
 
-    def answer(self, reply: dict) -> None:
-        """Send `reply` (the output asked for, or `error`) and hang up; a peer gone costs
-        nothing."""
+    def answer(self, text: str) -> None:
+        """What the command prints; then hang up."""
+        self._send(encode_reply(True, text))
+
+    def refuse(self, why: str) -> None:
+        """The command updates by itself (and says why, where it is the caller's mistake)."""
+        self._send(encode_reply(False, why))
+
+    def _send(self, reply: bytes) -> None:
         try:
             self.conn.settimeout(ANSWER_TIMEOUT)
-            self.conn.sendall(json.dumps({"v": PROTOCOL, **reply}).encode())
+            self.conn.sendall(reply)
         except OSError:
-            pass
+            pass  # a peer gone costs nothing
         finally:
             self.conn.close()
-
-
-def _absolute_paths(files: object) -> bool:
-    return isinstance(files, list) and all(isinstance(f, str) and os.path.isabs(f) for f in files)
 
 
 def _same_user(conn: socket.socket) -> bool:
@@ -131,20 +129,16 @@ class UpdateService:
             conn.close()
             return
         if request is None:
-            Request(conn, []).answer({"error": "a request this watcher does not understand"})
+            Request(conn, []).refuse("a request this watcher does not understand")
         else:
-            self.on_request(Request(conn, request["files"], request["output"]))
+            output, files = request
+            self.on_request(Request(conn, files, output))
 
 
-def _parsed(data: bytes | None) -> dict | None:
-    """A request of this protocol, with absolute paths and an output it knows, or None."""
-    try:
-        request = json.loads(data) if data is not None else None
-    except ValueError:
-        return None
-    if (not isinstance(request, dict) or request.get("v") != PROTOCOL
-            or request.get("update") != "incremental" or request.get("output") not in OUTPUTS
-            or not _absolute_paths(request.get("files"))):
+def _parsed(data: bytes | None) -> tuple[str, list[str]] | None:
+    """(output, files) of a request of this protocol whose files are absolute paths, or None."""
+    request = decode_request(data) if data is not None else None
+    if request is None or not all(os.path.isabs(path) for path in request[1]):
         return None
     return request
 

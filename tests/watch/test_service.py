@@ -102,29 +102,30 @@ def test_a_socket_path_that_is_not_a_socket_of_ours_is_never_touched(repo):
     assert (repo.path / ".pf" / "watch.sock").read_text() == "not a socket"
 
 
-def ask_raw(repo, payload: bytes) -> dict:
+def ask_raw(repo, payload: bytes) -> list[bytes]:
+    """The reply's NUL-separated fields (client.py's wire format)."""
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
         conn.settimeout(30)
         conn.connect(socket_of(repo))
         conn.sendall(payload)
         conn.shutdown(socket.SHUT_WR)
-        return json.loads(b"".join(iter(lambda: conn.recv(65536), b"")))
+        return b"".join(iter(lambda: conn.recv(65536), b"")).split(b"\0", 2)
 
 
 @pytest.mark.parametrize("payload", [
-    b"not json",
-    b'{"v": 1, "update": "full", "files": [], "output": "text"}',
-    b'{"v": 1, "update": "incremental", "files": ["main.py"], "output": "text"}',
-    b'{"v": 1, "update": "incremental", "files": ["/etc/passwd"], "output": "text"}',
-    b'{"v": 1, "update": "incremental", "files": [], "output": "html"}',
-    b'{"v": 99, "update": "incremental", "files": [], "output": "text"}',
+    b"not a request",
+    b"aud-watch/1\0full\0text",
+    b"aud-watch/1\0incremental\0text\0main.py",  # a relative path
+    b"aud-watch/1\0incremental\0text\0/etc/passwd",  # outside the tree
+    b"aud-watch/1\0incremental\0html",
+    b"aud-watch/9\0incremental\0text",
 ])
 def test_a_request_it_does_not_understand_is_refused_and_serving_goes_on(serving, payload):
     repo, _watcher = serving
-    assert "error" in ask_raw(repo, payload)
-    main = json.dumps(str(repo.path / "main.py")).encode()
-    good = ask_raw(repo, b'{"v": 1, "update": "incremental", "files": [%s], "output": "text"}' % main)
-    assert good["text"].startswith("aud: incremental: ")
+    assert ask_raw(repo, payload)[:2] == [b"aud-watch/1", b"error"]
+    main = str(repo.path / "main.py").encode()
+    magic, status, text = ask_raw(repo, b"aud-watch/1\0incremental\0text\0" + main)
+    assert (magic, status) == (b"aud-watch/1", b"ok") and text.startswith(b"aud: incremental: ")
 
 
 def test_a_detached_hook_hands_its_update_to_the_watcher(serving):
