@@ -2,9 +2,12 @@ from __future__ import annotations
 
 import json
 import os
+import queue
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import warnings
 from pathlib import Path
@@ -165,3 +168,58 @@ def wait_for_background(repo: Repo, timeout: float = 60) -> None:
 @pytest.fixture
 def repo(tmp_path: Path) -> Repo:
     return Repo(tmp_path / "repo")
+
+
+class Watcher:
+    """A real `aud watch --json` process on `repo` (it also serves the tree's updates)."""
+
+    def __init__(self, repo, env: dict | None = None) -> None:
+        self.repo = repo
+        self.lines: queue.Queue[dict] = queue.Queue()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "aud_git", "watch", "--json", "--debounce", "0.1",
+             "--pidfile", str(repo.path.parent / "watch.pid")],
+            cwd=repo.path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env={**os.environ, **GIT_ENV, **(env or {})},
+        )
+        threading.Thread(target=self._read, daemon=True).start()
+        self.next_update(timeout=30)  # the reconcile at start
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self.lines.put(json.loads(line))
+
+    def next_update(self, timeout: float = 10) -> dict:
+        return self.lines.get(timeout=timeout)
+
+    def settle(self, timeout: float = 15) -> None:
+        """Wait until the index equals a full build of the tree as it now is."""
+        deadline = time.monotonic() + timeout
+        fresh = self.repo.fresh_digest()
+        while time.monotonic() < deadline:
+            if self.repo.digest() == fresh:
+                return
+            time.sleep(0.05)
+        self.repo.assert_exact()
+
+    def stop(self) -> int:
+        self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout=10)
+
+
+def indexed(repo):
+    """`repo` with a package, a caller and its index."""
+    repo.write("pkg/__init__.py", "")
+    repo.write("pkg/a.py", "def a():\n    pass\n")
+    repo.write("main.py", "from pkg.a import a\na()\n")
+    repo.commit()
+    repo.aud("index")
+    return repo
+
+
+@pytest.fixture
+def watched(repo):
+    watcher = Watcher(indexed(repo))
+    yield repo, watcher
+    if watcher.process.poll() is None:
+        watcher.stop()

@@ -10,9 +10,8 @@ import sys
 import time
 
 import pytest
-from test_watch import Watcher
 
-from conftest import GIT_ENV, Repo, loaded_by
+from conftest import GIT_ENV, Repo, Watcher, indexed, loaded_by
 
 HEAVY = ("click", "pygit2", "tree_sitter", "aud_git.engine", "aud_git.link", "aud_git.commands")
 
@@ -21,31 +20,14 @@ def socket_of(repo) -> str:
     return str(repo.path / ".pf" / "watch.sock")
 
 
-def served_repo(repo) -> Repo:
-    repo.write("pkg/__init__.py", "")
-    repo.write("pkg/a.py", "def a():\n    pass\n")
-    repo.write("main.py", "from pkg.a import a\na()\n")
-    repo.commit()
-    repo.aud("index")
-    return repo
-
-
-@pytest.fixture
-def serving(repo):
-    watcher = Watcher(served_repo(repo))
-    yield repo, watcher
-    if watcher.process.poll() is None:
-        watcher.stop()
-
-
 def incremental_json(repo) -> dict:
     result = repo.run_aud("index", "--incremental", "--json")
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
 
-def test_the_watcher_answers_with_an_update_that_saw_the_change(serving):
-    repo, _watcher = serving
+def test_the_watcher_answers_with_an_update_that_saw_the_change(watched):
+    repo, _watcher = watched
     repo.write("main.py", "from pkg.a import a\na()\na()\n")
     summary = incremental_json(repo)  # asked at once: before the watcher's own debounce ends
     assert summary["mode"] == "incremental"
@@ -53,15 +35,15 @@ def test_the_watcher_answers_with_an_update_that_saw_the_change(serving):
     repo.assert_exact()
 
 
-def test_a_served_command_loads_neither_click_nor_pygit2_nor_the_engine(serving):
-    repo, _watcher = serving
+def test_a_served_command_loads_neither_click_nor_pygit2_nor_the_engine(watched):
+    repo, _watcher = watched
     loaded = loaded_by("index", "--incremental", "-q", cwd=repo.path)
     assert "aud_git.watch.client" in loaded  # the probe saw the command run
     assert {m for m in loaded if m.startswith(HEAVY)} == set()
 
 
-def test_text_quiet_and_json_outputs_are_the_commands_own(serving):
-    repo, watcher = serving
+def test_text_quiet_and_json_outputs_are_the_commands_own(watched):
+    repo, watcher = watched
     text = repo.run_aud("index", "--incremental")
     assert text.returncode == 0 and text.stdout.startswith("aud: incremental: ")
     quiet = repo.run_aud("index", "--incremental", "-q")
@@ -75,7 +57,7 @@ def test_text_quiet_and_json_outputs_are_the_commands_own(serving):
 
 
 def test_a_socket_nobody_serves_is_passed_over_and_then_replaced(repo):
-    served_repo(repo)
+    indexed(repo)
     stale = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     stale.bind(socket_of(repo))
     stale.close()  # a watcher killed with SIGKILL leaves this behind
@@ -90,7 +72,7 @@ def test_a_socket_nobody_serves_is_passed_over_and_then_replaced(repo):
 
 
 def test_a_socket_path_that_is_not_a_socket_of_ours_is_never_touched(repo):
-    served_repo(repo)
+    indexed(repo)
     (repo.path / ".pf" / "watch.sock").write_text("not a socket")
     watcher = Watcher(repo)
     try:
@@ -120,16 +102,16 @@ def ask_raw(repo, payload: bytes) -> list[bytes]:
     b"aud-watch/1\0incremental\0html",
     b"aud-watch/9\0incremental\0text",
 ])
-def test_a_request_it_does_not_understand_is_refused_and_serving_goes_on(serving, payload):
-    repo, _watcher = serving
+def test_a_request_it_does_not_understand_is_refused_and_serving_goes_on(watched, payload):
+    repo, _watcher = watched
     assert ask_raw(repo, payload)[:2] == [b"aud-watch/1", b"error"]
     main = str(repo.path / "main.py").encode()
     magic, status, text = ask_raw(repo, b"aud-watch/1\0incremental\0text\0" + main)
     assert (magic, status) == (b"aud-watch/1", b"ok") and text.startswith(b"aud: incremental: ")
 
 
-def test_a_detached_hook_hands_its_update_to_the_watcher(serving):
-    repo, _watcher = serving
+def test_a_detached_hook_hands_its_update_to_the_watcher(watched):
+    repo, _watcher = watched
     assert repo.run_aud("hooks", "install").returncode == 0
     repo.write("pkg/b.py", "def b():\n    pass\n")
     repo.commit("add b")
@@ -148,7 +130,7 @@ def test_a_detached_hook_hands_its_update_to_the_watcher(serving):
 @pytest.mark.skipif(sys.platform != "linux", reason="reached through /proc/self/fd")
 def test_a_tree_too_deep_for_a_socket_path_is_served_all_the_same(tmp_path):
     deep = Repo(tmp_path / ("d" * 60) / ("e" * 60))
-    served_repo(deep)
+    indexed(deep)
     assert len(socket_of(deep)) > 108
     watcher = Watcher(deep)
     try:
@@ -159,8 +141,8 @@ def test_a_tree_too_deep_for_a_socket_path_is_served_all_the_same(tmp_path):
         watcher.stop()
 
 
-def test_files_an_editor_names_are_served_and_checked_as_the_command_checks_them(serving):
-    repo, _watcher = serving
+def test_files_an_editor_names_are_served_and_checked_as_the_command_checks_them(watched):
+    repo, _watcher = watched
     repo.write("pkg/a.py", "def a():\n    pass\ndef b():\n    pass\n")
     assert not {m for m in loaded_by("index", "-q", "--files", "pkg/a.py", cwd=repo.path)
                 if m.startswith(HEAVY)}

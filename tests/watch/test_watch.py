@@ -1,66 +1,10 @@
 from __future__ import annotations
 
-import json
 import os
-import queue
 import re
-import signal
-import subprocess
-import sys
-import threading
 import time
 
-import pytest
-
-from conftest import GIT_ENV, RFC3339
-
-
-class Watcher:
-    def __init__(self, repo, env: dict | None = None) -> None:
-        self.repo = repo
-        self.lines: queue.Queue[dict] = queue.Queue()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "aud_git", "watch", "--json", "--debounce", "0.1",
-             "--pidfile", str(repo.path.parent / "watch.pid")],
-            cwd=repo.path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            env={**os.environ, **GIT_ENV, **(env or {})},
-        )
-        threading.Thread(target=self._read, daemon=True).start()
-        self.next_update(timeout=30)  # the reconcile at start
-
-    def _read(self) -> None:
-        for line in self.process.stdout:
-            self.lines.put(json.loads(line))
-
-    def next_update(self, timeout: float = 10) -> dict:
-        return self.lines.get(timeout=timeout)
-
-    def settle(self, timeout: float = 15) -> None:
-        """Wait until the index equals a full build of the tree as it now is."""
-        deadline = time.monotonic() + timeout
-        fresh = self.repo.fresh_digest()
-        while time.monotonic() < deadline:
-            if self.repo.digest() == fresh:
-                return
-            time.sleep(0.05)
-        self.repo.assert_exact()
-
-    def stop(self) -> int:
-        self.process.send_signal(signal.SIGTERM)
-        return self.process.wait(timeout=10)
-
-
-@pytest.fixture
-def watched(repo):
-    repo.write("pkg/__init__.py", "")
-    repo.write("pkg/a.py", "def a():\n    pass\n")
-    repo.write("main.py", "from pkg.a import a\na()\n")
-    repo.commit()
-    repo.aud("index")
-    watcher = Watcher(repo)
-    yield repo, watcher
-    if watcher.process.poll() is None:
-        watcher.stop()
+from conftest import RFC3339, Watcher
 
 
 def test_create_edit_delete_rename(watched):
