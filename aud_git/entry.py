@@ -17,11 +17,12 @@ def main() -> None:
         from aud_git.hooks.entry import main as hook_main
 
         hook_main(argv[1:])
-    from aud_git.watch.client import served_index
+    if "index" in argv[:3]:  # `[-C DIR] index …`: other commands never load the client
+        from aud_git.watch.client import served_index
 
-    status = served_index(argv)
-    if status is not None:
-        sys.exit(status)
+        status = served_index(argv)
+        if status is not None:
+            sys.exit(status)
     from aud_git.commands import main as command_line
 
     command_line()

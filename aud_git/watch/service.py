@@ -16,6 +16,7 @@ import struct
 import threading
 from collections.abc import Callable
 
+from aud_git.errors import AudError
 from aud_git.paths import ensure_pf_dir
 from aud_git.watch.client import Address, decode_request, encode_reply, ours, socket_path
 
@@ -70,6 +71,14 @@ class UpdateService:
         self.note = ""  # why nothing is served, when that is so
 
     def open(self) -> None:
+        """Listen, unless another watcher does or the path is not ours (`note` says why); a
+        socket that cannot be made (a read-only `.pf/`) costs the service, never the watch."""
+        try:
+            self._listen()
+        except (OSError, AudError) as exc:
+            self.note = f"updates are not served: {exc}"
+
+    def _listen(self) -> None:
         ensure_pf_dir(os.path.dirname(self.path))
         if os.path.lexists(self.path):
             if not ours(self.path):
@@ -84,6 +93,9 @@ class UpdateService:
         previous = os.umask(0o077)
         try:
             listening.bind(address.path)
+        except OSError:
+            listening.close()
+            raise
         finally:
             os.umask(previous)
             address.close()

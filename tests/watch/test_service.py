@@ -158,3 +158,17 @@ def test_files_an_editor_names_are_served_and_checked_as_the_command_checks_them
     assert outside.returncode == 2
     assert b"--files: /etc/passwd is outside the repository" in outside.stderr
     repo.assert_exact()
+
+
+def test_a_second_watcher_leaves_the_socket_to_the_first(repo):
+    indexed(repo)
+    first = Watcher(repo)
+    second = Watcher(repo)
+    try:
+        assert second.stop() == 0  # it watched all the same
+        assert "another aud watch serves updates of this tree" in second.process.stderr.read()
+        assert os.path.lexists(socket_of(repo))  # the first one's, still served
+        assert not {m for m in loaded_by("index", "--incremental", "-q", cwd=repo.path)
+                    if m.startswith(HEAVY)}
+    finally:
+        first.stop()
